@@ -177,6 +177,7 @@ def execute(chapter: Chapter, parameters: dict | None = None, output: Path | Non
     effective = declared | parameters
     output = Path(output) if output else chapter.executed
     output.parent.mkdir(parents=True, exist_ok=True)
+    chapter.executed.parent.mkdir(parents=True, exist_ok=True)  # the kernel's working directory
     os.environ.update(ONE_THREAD)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"{chapter.slug}.ipynb"
