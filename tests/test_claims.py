@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from repro.claims import NOT_REPRODUCED, REPRODUCED, Claims, format_value, parse_report
+from repro.claims import NOT_REPRODUCED, REPRODUCED, Claims, below, format_value, parse_report
 
 
 def test_report_round_trip(capsys):
@@ -30,3 +30,8 @@ def test_format_value():
     assert format_value([1.0, 2.5], "{:.1f}") == "[1.0, 2.5]"
     assert format_value("< 1e-8") == "< 1e-8"
     assert format_value(True) == "True"
+
+
+def test_below_prints_round_off_stably():
+    assert below(3e-13, 1e-10) == "< 1e-10"
+    assert below(2.345e-7, 1e-10) == "2.3e-07"

@@ -1,7 +1,7 @@
 import numpy as np
 import torch
 
-from repro.metrics import accuracy, mmd2_rbf, mse, topk_accuracy
+from repro.metrics import accuracy, mmd2_rbf, mse, relative_error, topk_accuracy
 
 
 def test_accuracy_and_topk_by_hand():
@@ -23,3 +23,7 @@ def test_mmd_hand_example_and_separation():
     rng = np.random.default_rng(0)
     A, B = rng.normal(size=(300, 2)), rng.normal(size=(300, 2))
     assert abs(mmd2_rbf(A, B, 1.0)) < 0.01 < mmd2_rbf(A, B + 1.0, 1.0)
+
+
+def test_relative_error():
+    assert relative_error([3.0, 4.0], [3.0, 0.0]) == 4.0 / 3.0

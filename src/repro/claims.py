@@ -16,6 +16,11 @@ NOT_REPRODUCED = "NOT REPRODUCED"
 _LINE = re.compile(r"^\[(\d+)\] (REPRODUCED|NOT REPRODUCED) {2,}(.+)$")
 
 
+def below(value: float, floor: float) -> str:
+    """Print a round-off-sized error stably: ``"< floor"`` when below it, else the value to 2 digits."""
+    return f"< {floor:.0e}" if value < floor else f"{value:.1e}"
+
+
 @dataclass
 class Claim:
     """One checked claim."""

@@ -37,3 +37,8 @@ def mmd2_rbf(X, Y, bandwidth: float) -> float:
     kxx, kyy, kxy = gram(X, X), gram(Y, Y), gram(X, Y)
     return float((kxx.sum() - np.trace(kxx)) / (m * (m - 1)) + (kyy.sum() - np.trace(kyy)) / (n * (n - 1))
                  - 2 * kxy.mean())
+
+
+def relative_error(a, b) -> float:
+    """``||a - b|| / ||b||`` over all entries (Frobenius norm for stacked predictions)."""
+    return float(np.linalg.norm(np.asarray(a) - np.asarray(b)) / np.linalg.norm(b))
