@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = Path(__file__).resolve().parent
 COMMON = ("scale", "seed", "device")
 ONE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+# Papermill runs are not interactive: the chapters' progress bars would only fill the stored
+# notebook with stderr, so they are silenced (the runner shows one bar over chapters).
+KERNEL_ENV = ONE_THREAD | {"REPRO_QUIET": "1"}
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,7 @@ def execute(chapter: Chapter, parameters: dict | None = None, output: Path | Non
     """Execute one chapter with papermill; return the path of the executed notebook.
 
     ``parameters`` override the chapter's parameters cell; a name the chapter does not declare
-    is an error. Threads are pinned to one for the kernel.
+    is an error. Threads are pinned to one and progress bars silenced for the kernel.
     """
     import nbformat
     import papermill as pm
@@ -178,7 +181,7 @@ def execute(chapter: Chapter, parameters: dict | None = None, output: Path | Non
     output = Path(output) if output else chapter.executed
     output.parent.mkdir(parents=True, exist_ok=True)
     chapter.executed.parent.mkdir(parents=True, exist_ok=True)  # the kernel's working directory
-    os.environ.update(ONE_THREAD)
+    os.environ.update(KERNEL_ENV)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"{chapter.slug}.ipynb"
         nbformat.write(nb, src)
