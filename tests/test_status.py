@@ -21,7 +21,7 @@ def test_pages_list_every_paper_and_read_verdicts(tmp_path):
     assert page.count("| planned |") == 190
     assert "[The Z-loss" in page and "| 1/2 reproduced | 12 s | cpu |" in page
     toc = status.toc(tmp_path)
-    assert "book/losses/z_loss" in toc and toc.count("book/") == 3 + len(catalog.parts())
+    assert "book/losses/z_loss" in toc and toc.count("book/") == 4 + len(catalog.parts())
     assert "[The Z-loss" in status.part_page("losses", tmp_path)
     written = status.write_all(tmp_path)
     assert len(written) == 2 + len(catalog.parts())
