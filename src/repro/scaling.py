@@ -47,3 +47,21 @@ def bootstrap_exponent(x, y, n_boot: int = 1000, level: float = 0.95, rng=None, 
             continue
     lo, hi = np.quantile(boots, [(1 - level) / 2, (1 + level) / 2])
     return b, (float(lo), float(hi))
+
+
+def bootstrap_over_reps(x, Y, n_boot: int = 1000, level: float = 0.95, rng=None):
+    """Exponent ``b`` of ``mean(Y) ~ x^-b`` and a percentile bootstrap interval over repetitions.
+
+    ``Y`` is ``(reps, len(x))``; each bootstrap sample resamples whole repetitions (rows), averages
+    them and refits, so the interval reflects the spread between independent runs.
+    """
+    rng = rng if rng is not None else np.random.default_rng(0)
+    x, Y = np.asarray(x, dtype=np.float64), np.atleast_2d(np.asarray(Y, dtype=np.float64))
+    b = fit_power_law(x, Y.mean(0))[1]
+    boots = []
+    for _ in range(n_boot):
+        m = Y[rng.integers(0, len(Y), len(Y))].mean(0)
+        if np.all(m > 0):
+            boots.append(fit_power_law(x, m)[1])
+    lo, hi = np.quantile(boots, [(1 - level) / 2, (1 + level) / 2])
+    return b, (float(lo), float(hi))
