@@ -26,3 +26,23 @@ def test_training_learns_separable_task_and_is_deterministic():
 
     (h1, a1), (h2, _) = fit(), fit()
     assert h1 == h2 and h1[-1] < h1[0] and a1 > 0.95
+
+
+def test_after_step_drives_an_ema_with_warmup():
+    from repro.training import ema_model
+
+    torch.manual_seed(0)
+    m = torch.nn.Linear(1, 1, bias=False)
+    ema = ema_model(m, decay=0.9)
+    w0 = m.weight.item()
+    seen = []
+    train(m, lambda out, y: ((out - y) ** 2).mean(), torch.ones(4, 1), torch.full((4, 1), 3.0),
+          epochs=3, batch_size=2, lr=0.1, optimizer="sgd", generator=torch.Generator().manual_seed(0),
+          after_step=lambda: (ema.update_parameters(m), seen.append(m.weight.item())))
+    assert len(seen) == 6
+    # first update copies the weights; then d_n = min(0.9, (1 + n) / (10 + n)) for n = 1..5
+    expected = seen[0]
+    for n, w in enumerate(seen[1:], start=1):
+        d = min(0.9, (1 + n) / (10 + n))
+        expected = d * expected + (1 - d) * w
+    assert abs(ema.module.weight.item() - expected) < 1e-6 and expected != w0

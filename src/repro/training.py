@@ -14,10 +14,12 @@ OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.o
 def train(model: nn.Module, loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
           X: torch.Tensor, y: torch.Tensor, *, epochs: int, batch_size: int = 128, lr: float = 1e-3,
           optimizer: str = "adam", weight_decay: float = 0.0, generator: torch.Generator | None = None,
-          desc: str = "train", **opt_kwargs) -> list[float]:
+          desc: str = "train", after_step: Callable[[], None] | None = None, **opt_kwargs) -> list[float]:
     """Train ``model`` to minimise ``loss_fn(model(xb), yb)``; return the mean loss of each epoch.
 
     Batches are reshuffled every epoch with ``generator`` (seed it for reproducibility).
+    ``after_step`` is called after every optimiser step, e.g. to update a weight average
+    (``lambda: ema.update_parameters(model)`` with :func:`ema_model`).
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer={optimizer!r}; choose one of {sorted(OPTIMIZERS)}")
@@ -34,7 +36,23 @@ def train(model: nn.Module, loss_fn: Callable[[torch.Tensor, torch.Tensor], torc
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            if after_step is not None:
+                after_step()
             total += loss.item() * len(idx)
         history.append(total / len(X))
         bar.set_postfix(loss=f"{history[-1]:.4f}", refresh=False)
     return history
+
+
+def ema_model(model: nn.Module, decay: float) -> torch.optim.swa_utils.AveragedModel:
+    """An exponential moving average of ``model``'s weights (PyTorch's ``AveragedModel``).
+
+    The effective decay after n updates is min(decay, (1 + n) / (10 + n)): a warm-up so that the
+    average forgets the random initialisation quickly in short runs. Update it with
+    ``ema.update_parameters(model)``; evaluate ``ema.module``.
+    """
+    def avg(averaged, current, n):
+        d = min(decay, (1 + float(n)) / (10 + float(n)))
+        return d * averaged + (1 - d) * current
+
+    return torch.optim.swa_utils.AveragedModel(model, avg_fn=avg)
