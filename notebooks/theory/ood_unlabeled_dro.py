@@ -278,9 +278,9 @@ claims.report()
 # the cluster direction to be visible in the unlabeled data: with $n = 10m$ and $d = 200$ the
 # unlabeled points barely help, and in the figure the jump happens between $10m$ and $100m$,
 # consistent with the paper's table. With as few unlabeled as labelled points ($n = m$), our fixed
-$\lambda = 5$ even costs one to three points of accuracy against ERM: the robust term then fits a
-handful of points in 200 dimensions. The authors' per-run tuning, which can pick a small
-$\lambda$, hides this; claim 2 therefore starts at $n = m$, not at ERM. Second, *plain self-training* (pseudo-labels with the mean
+# $\lambda = 5$ even costs one to three points of accuracy against ERM: the robust term then fits a
+# handful of points in 200 dimensions. The authors' per-run tuning, which can pick a small
+# $\lambda$, hides this; claim 2 therefore starts at $n = m$, not at ERM. Second, *plain self-training* (pseudo-labels with the mean
 # difference) does as well as RSS here or better, so in this non-adversarial, well-separated-cluster
 # setting the gain comes from using the unlabeled cluster structure, not from the DRO loss itself;
 # the paper's robust loss matters for its adversarially robust setting and for its guarantees, which

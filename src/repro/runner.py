@@ -64,13 +64,20 @@ def select(names=(), part: str | None = None, root: Path = ROOT) -> list[Chapter
     return found
 
 
+def _code(path: Path) -> str:
+    """Python code of a package module, or of a chapter source's code cells (magics dropped)."""
+    if not path.is_relative_to(PACKAGE):
+        import jupytext
+
+        cells = [c.source for c in jupytext.read(path).cells if c.cell_type == "code"]
+        return "\n".join(l for c in cells for l in c.splitlines() if not l.lstrip().startswith(("%", "!")))
+    return path.read_text()
+
+
 def repro_imports(path: Path) -> set[str]:
     """Names of ``repro`` modules that a file imports directly (``repro.x``, ``repro.x.y``)."""
-    text = path.read_text()
-    if path.suffix == ".py" and path.is_relative_to(ROOT / "notebooks"):
-        text = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith(("%", "!")))
     found = set()
-    for node in ast.walk(ast.parse(text)):
+    for node in ast.walk(ast.parse(_code(path))):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.split(".")[0] == "repro"}
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "repro":
