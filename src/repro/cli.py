@@ -64,7 +64,8 @@ def cmd_status(args) -> int:
 def cmd_list(args) -> int:
     for ch in runner.chapters():
         st = status.read_status(ch.executed) if ch.executed.exists() else None
-        print(f"{ch.part:<11} {ch.slug:<32} {st.summary if st else 'not executed'}")
+        stale = "" if not st or runner.is_current(ch, {}) else "  (stale: its inputs changed, re-run it)"
+        print(f"{ch.part:<11} {ch.slug:<32} {st.summary if st else 'not executed'}{stale}")
     return 0
 
 
