@@ -20,6 +20,7 @@ def test_pages_list_every_paper_and_read_verdicts(tmp_path):
     assert "Chapters written: **1 of 191**" in page and "Claims reproduced at quick scale: **1 of 2**" in page
     assert page.count("| planned |") == 190
     assert "[The Z-loss" in page and "| 1/2 reproduced | 12 s | cpu |" in page
+    assert "1 of 16 chapters written; median quick runtime 12 s." in page
     toc = status.toc(tmp_path)
     assert "book/losses/z_loss" in toc and toc.count("book/") == 4 + len(catalog.parts())
     assert "[The Z-loss" in status.part_page("losses", tmp_path)

@@ -8,6 +8,7 @@ runner's metadata.
 from __future__ import annotations
 
 import json
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,10 +56,15 @@ def status_page(root: Path = ROOT) -> str:
     written = _written(root)
     rows, n_done, n_claims, n_ok = [], 0, 0, 0
     for key, title in catalog.parts().items():
+        papers = [p for p in catalog.papers() if p.part == key]
+        times = [read_status(written[p.slug]).duration_s for p in papers if p.slug in written]
+        times = [t for t in times if t is not None]
+        median = f"; median quick runtime {statistics.median(times):.0f} s" if times else ""
         rows += [f"", f"## {title}", "",
+                 f"{len(times)} of {len(papers)} chapters written{median}.", "",
                  "| id | paper | tier | verdicts | quick runtime | device |",
                  "|---:|---|:-:|---|---:|---|"]
-        for p in (p for p in catalog.papers() if p.part == key):
+        for p in papers:
             if p.slug in written:
                 st = read_status(written[p.slug])
                 n_done += 1
