@@ -33,8 +33,9 @@ def full_hessian(loss_fn, params) -> torch.Tensor:
     return torch.stack([hvp(loss_fn, params, eye[i]) for i in range(n)], 1)
 
 
-def top_eigenvalues(loss_fn, params, k: int = 1, tol: float = 1e-6, seed: int = 0) -> np.ndarray:
-    """The ``k`` largest (algebraic) Hessian eigenvalues by Lanczos, in decreasing order."""
+def top_eigenpairs(loss_fn, params, k: int = 1, tol: float = 1e-6, seed: int = 0):
+    """The ``k`` largest (algebraic) Hessian eigenvalues, decreasing, and their unit eigenvectors
+    (columns of a tensor, sign fixed so that each column's largest entry is positive), by Lanczos."""
     from scipy.sparse.linalg import LinearOperator, eigsh
 
     params = flat_params(params)
@@ -45,9 +46,16 @@ def top_eigenvalues(loss_fn, params, k: int = 1, tol: float = 1e-6, seed: int = 
         return hvp(loss_fn, params, torch.as_tensor(np.ravel(x), dtype=dtype)).double().numpy()
 
     v0 = np.random.default_rng(seed).standard_normal(n)
-    vals = eigsh(LinearOperator((n, n), matvec=mv, dtype=np.float64), k=k, which="LA", tol=tol, v0=v0,
-                 return_eigenvectors=False)
-    return np.sort(vals)[::-1]
+    vals, vecs = eigsh(LinearOperator((n, n), matvec=mv, dtype=np.float64), k=k, which="LA", tol=tol, v0=v0)
+    order = np.argsort(vals)[::-1]
+    V = vecs[:, order]
+    V = V * np.sign(V[np.abs(V).argmax(0), np.arange(k)])
+    return vals[order], torch.as_tensor(V, dtype=dtype)
+
+
+def top_eigenvalues(loss_fn, params, k: int = 1, tol: float = 1e-6, seed: int = 0) -> np.ndarray:
+    """The ``k`` largest (algebraic) Hessian eigenvalues by Lanczos, in decreasing order."""
+    return top_eigenpairs(loss_fn, params, k, tol, seed)[0]
 
 
 def power_iteration(loss_fn, params, iters: int = 100, seed: int = 0) -> float:

@@ -1,0 +1,446 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Investigating generalization capabilities of neural networks by means of loss landscapes and Hessian analysis
+#
+# {cite}`gabdullin2024investigating` · [arXiv:2412.10146](https://arxiv.org/abs/2412.10146)
+# · [authors' code (the LLA library)](https://github.com/GabdullinN/loss-landscape-analysis)
+#
+# Two tools are used to look at the loss surface around a trained network. *Landscape slices*
+# plot the loss along one or two directions in weight space; since a network's weights can often
+# be rescaled without changing what it computes, the directions must be normalised for such plots
+# to mean anything, and {cite}`li2018visualizing` introduced *filter normalisation* for this.
+# *Hessian analysis* looks at the eigenvalues of the Hessian of the loss, most cheaply through
+# Hessian-vector products. Gabdullin's paper, written around the LLA library, discusses both: how
+# normalisation choices (batch normalisation in particular) change what the slices show, why the
+# top Hessian eigenvectors make useful axes, and it observes that the Hessian eigenvalue spectral
+# density (HESD) of trained networks has a typical shape, mostly positive mass with a thin negative
+# tail. From that shape it builds two scalar criteria, $re$ and $Kh_{0.5}$, that measure how much
+# negative curvature there is, and reports that when a model is evaluated on a different data set,
+# the *change* of the criteria tracks the *change* of accuracy, which would make them a cheap,
+# label-free proxy of generalization.
+
+# %% [markdown]
+# ```{admonition} The claim
+# :class: tip
+# **Paper.** (i) Landscape plots depend on how the directions are normalised, and a network with
+# batch normalisation can be rescaled so that un-normalised plots change while the function does
+# not. (ii) The HESD criteria $re$ and $Kh_{0.5}$, computed on the data a model is evaluated on,
+# grow when the data shift away from the training distribution, and their change correlates with
+# the change in accuracy. The paper's evidence is ImageNet-1K models and CNNs evaluated across data
+# sets; this is a **tier-B** chapter: we test the mechanism on small networks on digits.
+#
+# **This chapter checks**, with thresholds fixed before running:
+# 1. *Filter normalisation removes the rescaling.* Multiplying the weights feeding a batch-norm layer
+#    by $\alpha \in \{0.5, 2\}$ (batch norm absorbing it exactly) leaves the outputs unchanged and
+#    leaves the filter-normalised 1-D slices unchanged: largest loss difference $< 10^{-8}$
+#    (float64 round-off).
+# 2. *Without normalisation the same function looks sharper or flatter.* Along the same random
+#    direction, not re-normalised after the rescaling, the curvature of the slice differs between the
+#    $\alpha=0.5$ and $\alpha=2$ copies by a factor **> 2** (the catalog's criterion).
+# 3. *The paper's criterion tracks accuracy under shift.* Twelve model configurations of different
+#    quality (training-set size and label noise) are evaluated on digits corrupted by Gaussian pixel noise of
+#    three strengths. At **every** strength, the Spearman correlation across models between the
+#    increase of $Kh_{0.5}$ (shifted minus clean test data) and the accuracy drop is **$\ge 0.6$**
+#    (the catalog's threshold).
+# 4. *Sharpness at the training minimum predicts the drop.* The Spearman correlation across the same
+#    models between the largest Hessian eigenvalue of the training loss and the accuracy drop at the
+#    middle strength is **$\ge 0.6$** (same threshold; this is the common "sharp minima generalize
+#    worse" reading, which the paper's criteria are meant to improve on).
+#
+# Testing the headline, that the criteria are a computationally efficient estimate of
+# generalization for large models and data sets, would need ImageNet-scale models evaluated across
+# real data sets (ImageNet-1K vs. ImageNet-v2, CIFAR-10 vs. CINIC-10), far beyond a CPU minute.
+# ```
+
+# %% tags=["parameters"]
+scale = "quick"
+seed = 0
+device = "auto"
+alpha_small = 0.5  # rescaling factors of the pre-batch-norm layer (claims 1-2)
+alpha_large = 2.0
+
+# %%
+import inspect
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy.stats import spearmanr
+from sklearn.datasets import load_digits
+from torch import nn
+
+import repro
+from repro import hessian, hessian_spectrum as hsp, loss_landscape as ll, models
+from repro.claims import below
+from repro.label_noise import symmetric
+from repro.params import check_float
+from repro.plotting import COLORS
+from repro.progress import progress
+
+run = repro.setup(scale, seed, device)
+check_float("alpha_small", alpha_small, minimum=0.05, maximum=1.0)
+check_float("alpha_large", alpha_large, minimum=1.0, maximum=20.0)
+torch.set_default_dtype(torch.float64)  # small models: float64 on the CPU, so round-off is negligible
+dev = "cpu"  # Hessian-vector products of a few thousand parameters: the CPU is the right device
+
+N_TRAIN = run.pick([100, 200, 400, 1257], [100, 200, 400, 800, 1257])  # training-set sizes
+NOISE_RATES = run.pick([0.0, 0.15, 0.3], [0.0, 0.1, 0.2, 0.3])                    # label-noise rates
+REPEATS = run.pick(3, 5)          # trainings per configuration (averaged)
+HIDDEN = 32                       # width of the models of claims 3-4
+STEPS = run.pick(300, 600)        # full-batch Adam steps
+SEVERITIES = [2.0, 4.0, 6.0]      # std of the pixel noise, in grey levels (pixels run 0..16)
+SLQ_STEPS, SLQ_PROBES = run.pick((40, 2), (80, 4))
+TS = np.linspace(-1, 1, 21)       # 1-D slice coordinates
+GRID = np.linspace(-1, 1, run.pick(15, 31))  # 2-D slice coordinates
+print(f"{len(N_TRAIN) * len(NOISE_RATES)} model configurations x {REPEATS} trainings; "
+      f"pixel-noise strengths {SEVERITIES}")
+
+# %% [markdown]
+# ## Data
+#
+# scikit-learn's 1797 digit images (8 x 8 pixels, grey levels 0-16), split at random into 1257
+# training and 540 test images. The inputs are standardised with the training statistics. The
+# *shifted* test sets add Gaussian noise of standard deviation $s \in \{2, 4, 6\}$ grey levels to
+# every pixel of the test images (clipped to 0-16), one fixed noise draw per strength.
+
+# %%
+X_all, y_all = load_digits(return_X_y=True)
+perm = run.rng.permutation(len(X_all))
+test_idx, train_idx = perm[:540], perm[540:]
+mu, sd = X_all[train_idx].mean(0), X_all[train_idx].std(0) + 1.0
+
+
+def prep(A):
+    return torch.tensor((A - mu) / sd)
+
+
+X_train, y_train = prep(X_all[train_idx]), torch.tensor(y_all[train_idx])
+y_test = torch.tensor(y_all[test_idx])
+pixel_noise = run.rng.standard_normal((len(test_idx), 64))
+test_sets = {0.0: prep(X_all[test_idx])}
+for s in SEVERITIES:
+    test_sets[s] = prep(np.clip(X_all[test_idx] + s * pixel_noise, 0, 16))
+
+# %% [markdown]
+# ## Method
+#
+# ### Landscape slices and filter normalisation
+#
+# A 1-D slice is $t \mapsto L(\theta + t\,d)$ and a 2-D slice $(a, b) \mapsto L(\theta + a\,d_1 + b\,d_2)$.
+# A Gaussian direction $d$ is *filter-normalised* when each of its rows (the weights into one unit)
+# is rescaled to the norm of the same row of $\theta$, and its bias and batch-norm entries are set to
+# zero {cite}`li2018visualizing`. Now take a layer followed by batch normalisation and multiply its
+# weights and bias by $\alpha > 0$. In evaluation mode batch norm computes
+# $(z - m)/\sqrt{v + \epsilon}$ with running mean $m$ and variance $v$; multiplying $m$ by $\alpha$ and
+# $v, \epsilon$ by $\alpha^2$ makes the rescaled network compute exactly the same function (our
+# `rescale_before_batchnorm`). Its filter-normalised direction is $\alpha$ times the original one on
+# that layer, so the whole slice $\alpha(W + t\,D)$ is the original slice seen through batch norm: it
+# is *identical*. A direction that is not re-normalised moves $\alpha W$ by $t\,D$, i.e. the original
+# weights by $t\,D/\alpha$: the slice is stretched by $\alpha$ along that layer, its curvature scaled
+# by up to $1/\alpha^2$. The top Hessian eigenvectors, the paper's *Hessian axes*, pick the directions
+# of largest curvature instead of random ones; as unit vectors they are not rescaling-invariant
+# either, but they show the directions the loss is most sensitive to, which random directions almost
+# never align with.
+#
+# ### Hessian spectra and the paper's criteria
+#
+# Stochastic Lanczos quadrature turns $m$ Hessian-vector products started from a random unit vector
+# $v$ into nodes $\theta_k$ and weights $\tau_k$ ($\sum_k \tau_k = 1$) such that
+# $v^\top f(H) v \approx \sum_k \tau_k f(\theta_k)$: a smoothed eigenvalue density, averaged over a few
+# probes. For each probe the paper's criteria are
+#
+# $$ re = \left|\frac{\min_k \theta_k}{\max_k \theta_k}\right|, \qquad
+#    Kh_{0.5} = \frac{\sum_{\theta_k < 0} |\theta_k \tau_k|^{0.5}}{\sum_{\theta_k > 0} (\theta_k \tau_k)^{0.5}}, $$
+#
+# averaged over probes (the authors' `hessian_criteria`). At a clean minimum of the loss on the
+# evaluation data the Hessian is positive semi-definite and both vanish; negative curvature appears
+# when the weights are not a minimum of *that* loss, which is what a distribution shift does. The
+# code is in `src/repro/hessian_spectrum.py` (tests: Lanczos against dense eigenvalues, quadrature
+# exactness for polynomials, the criteria on hand-made spectra) and `src/repro/loss_landscape.py`
+# (tests: filter-norm row norms, exact invariance of the rescaling, restoring the weights); the
+# top eigenvalues use `repro.hessian`.
+
+# %%
+print(inspect.getsource(hsp.hessian_criteria))
+print(inspect.getsource(ll.filter_normalize))
+
+# %% [markdown]
+# ## Experiment 1: a function-preserving rescaling and the landscape
+#
+# A batch-normalised MLP (64 -> 64 -> batch norm -> ReLU -> 10) is trained on the full training set,
+# then copied with the first layer rescaled by $\alpha \in \{0.5, 2\}$. One Gaussian direction is
+# drawn and filter-normalised on the original network. "Raw" slices use this same direction for the
+# three networks; "filter" slices re-normalise it for each network. The loss is the cross-entropy on
+# the training set, in evaluation mode.
+
+# %%
+torch.manual_seed(1000 * seed + 7)
+bn_net = nn.Sequential(nn.Linear(64, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Linear(64, 10))
+opt = torch.optim.Adam(bn_net.parameters(), lr=1e-2)
+bn_net.train()
+for _ in range(STEPS):
+    opt.zero_grad()
+    F.cross_entropy(bn_net(X_train), y_train).backward()
+    opt.step()
+bn_net.eval()
+
+ALPHAS = [alpha_small, 1.0, alpha_large]
+nets = {a: ll.rescale_before_batchnorm(bn_net, 0, 1, a) for a in ALPHAS}
+with torch.no_grad():
+    out_gap = max(float((nets[a](X_train) - bn_net(X_train)).abs().max()) for a in ALPHAS)
+
+
+def train_loss(model):
+    return F.cross_entropy(model(X_train), y_train).item()
+
+
+gen = torch.Generator().manual_seed(1000 * seed + 11)
+d_raw = ll.filter_normalize(ll.gaussian_direction(bn_net, gen), bn_net)
+slices = {}
+for a in ALPHAS:
+    slices["raw", a] = ll.landscape(train_loss, nets[a], d_raw, TS)
+    slices["filter", a] = ll.landscape(train_loss, nets[a], ll.filter_normalize(d_raw, nets[a]), TS)
+filter_gap = max(np.abs(slices["filter", a] - slices["filter", 1.0]).max() for a in ALPHAS)
+curv = {a: ll.curvature_1d(TS, slices["raw", a]) for a in ALPHAS}
+raw_ratio = curv[alpha_small] / curv[alpha_large]
+
+
+def hessian_top(model, X, y, k=1):
+    return hessian.top_eigenvalues(lambda: F.cross_entropy(model(X), y), list(model.parameters()), k=k)
+
+
+lam_bn = {a: hessian_top(nets[a], X_train, y_train)[0] for a in ALPHAS}
+print(f"largest output change under rescaling: {below(out_gap, 1e-10)}")
+print("raw-slice curvature:", {a: round(c, 2) for a, c in curv.items()})
+print("top Hessian eigenvalue of the training loss:", {a: round(float(v), 2) for a, v in lam_bn.items()})
+
+# %% [markdown]
+# For the 2-D picture we compare two random filter-normalised directions with the two top Hessian
+# eigenvectors (the paper's Hessian axes, here unit vectors scaled to the norm of the filter-normalised
+# direction so the two panels have the same step length).
+
+# %%
+d2 = ll.filter_normalize(ll.gaussian_direction(bn_net, gen), bn_net)
+plist = list(bn_net.parameters())
+_, evecs = hessian.top_eigenpairs(lambda: F.cross_entropy(bn_net(X_train), y_train), plist, k=2)
+step = ll.direction_norm(d_raw)
+h1, h2 = (ll.to_list(evecs[:, i] * step, bn_net) for i in range(2))
+surf_random = ll.landscape(train_loss, bn_net, d_raw, GRID, d2, GRID)
+surf_hessian = ll.landscape(train_loss, bn_net, h1, GRID, h2, GRID)
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(14, 3.9))
+for ax, kind in zip(axes[:2], ["raw", "filter"]):
+    for c, a in enumerate(ALPHAS):
+        ax.plot(TS, slices[kind, a], ["-", "--", ":"][c], color=COLORS[c], lw=2.2 - 0.4 * c,
+                label=f"α = {a:g}")
+    ax.set(xlabel="step t along the direction", ylabel="training loss",
+           title=f"{'raw' if kind == 'raw' else 'filter-normalised'} direction")
+    ax.legend()
+vmax = max(surf_random.max(), surf_hessian.max())
+levels = np.geomspace(max(surf_random.min(), 1e-4), vmax, 12)
+ax = axes[2]
+ax.contour(GRID, GRID, surf_random.T, levels=levels, colors=COLORS[0], linewidths=1)
+ax.contour(GRID, GRID, surf_hessian.T, levels=levels, colors=COLORS[1], linewidths=1)
+ax.plot([], [], color=COLORS[0], label="random filter-normalised axes")
+ax.plot([], [], color=COLORS[1], label="top-2 Hessian axes")
+ax.set(xlabel="a", ylabel="b", title="2-D slices, same contour levels")
+ax.legend(fontsize=8, loc="lower left")
+fig.suptitle("One batch-norm MLP and two function-identical rescaled copies", fontsize=11)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The three networks compute the same function. Along the raw direction the copy with $\alpha=0.5$
+# looks much sharper and the one with $\alpha = 2$ much flatter; after filter normalisation the three
+# curves lie on top of each other. The 2-D panel shows what Hessian axes add: at the same step
+# length the loss rises far faster along the top eigenvectors than along random directions, whose
+# curvature is an average over a spectrum that is mostly near zero.
+#
+# ## Experiment 2: Hessian criteria under a distribution shift
+#
+# Twelve configurations of a ReLU MLP (64 -> 32 -> 10): four training-set sizes (100 to 1257
+# images) times three rates of symmetric label noise (0, 15 and 30 %), each trained three times
+# (different subset, initialisation and label noise) with 300 steps of full-batch Adam. For every trained model we compute the top Hessian eigenvalue of its
+# training loss, and on the clean and the three shifted test sets its accuracy and the criteria
+# $re$, $Kh_{0.5}$ of the Hessian of the test loss. Values are averaged over the trainings of a
+# configuration.
+
+# %%
+def train_model(n, rate, rep):
+    g = np.random.default_rng([seed, n, int(100 * rate), rep])
+    idx = g.permutation(len(train_idx))[:n]
+    yy = torch.tensor(symmetric(y_all[train_idx][idx], 10, rate, g))
+    torch.manual_seed(int(g.integers(2 ** 31)))
+    model = models.mlp(64, [HIDDEN], 10)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    for _ in range(STEPS):
+        opt.zero_grad()
+        F.cross_entropy(model(X_train[idx]), yy).backward()
+        opt.step()
+    return model, X_train[idx], yy
+
+
+def analyse(model, Xtr, ytr):
+    params = list(model.parameters())
+    n_par = sum(p.numel() for p in params)
+    row = {"lam_train": hessian_top(model, Xtr, ytr)[0]}
+    for s, Xe in test_sets.items():
+        with torch.no_grad():
+            row["acc", s] = (model(Xe).argmax(1) == y_test).double().mean().item()
+        lf = lambda: F.cross_entropy(model(Xe), y_test)  # noqa: E731
+        quad = hsp.slq(lambda v: hessian.hvp(lf, params, torch.tensor(v)).numpy(), n_par,
+                       SLQ_STEPS, SLQ_PROBES, seed=seed)
+        row["re", s], row["kh", s] = hsp.hessian_criteria(quad, 0.5)
+        if s in (0.0, SEVERITIES[1]):
+            row["quad", s] = quad
+    return row
+
+
+CONFIGS = [(n, r) for r in NOISE_RATES for n in N_TRAIN]
+results = []
+for n, r in progress(CONFIGS, desc="configurations"):
+    rows = [analyse(*train_model(n, r, k)) for k in range(REPEATS)]
+    is_quad = lambda k: isinstance(k, tuple) and k[0] == "quad"  # noqa: E731
+    avg = {k: float(np.mean([row[k] for row in rows])) for k in rows[0] if not is_quad(k)}
+    avg["quad"] = {k: v for k, v in rows[0].items() if is_quad(k)}  # spectra of the first training
+    results.append(avg)
+
+drop = {s: np.array([r["acc", 0.0] - r["acc", s] for r in results]) for s in SEVERITIES}
+dkh = {s: np.array([r["kh", s] - r["kh", 0.0] for r in results]) for s in SEVERITIES}
+dre = {s: np.array([r["re", s] - r["re", 0.0] for r in results]) for s in SEVERITIES}
+lam_train = np.array([r["lam_train"] for r in results])
+rho_kh = {s: spearmanr(dkh[s], drop[s])[0] for s in SEVERITIES}
+rho_re = {s: spearmanr(dre[s], drop[s])[0] for s in SEVERITIES}
+rho_lam = spearmanr(lam_train, drop[SEVERITIES[1]])[0]
+
+print("n_train noise | clean acc | acc drop at s=2,4,6 | Kh0.5 clean -> s=2,4,6 | top eig (train)")
+for (n, r), res in zip(CONFIGS, results):
+    print(f"{n:6d} {r:5.2f} | {res['acc', 0.0]:.2f} | "
+          + " ".join(f"{res['acc', 0.0] - res['acc', s]:.2f}" for s in SEVERITIES)
+          + f" | {res['kh', 0.0]:.2f} -> " + " ".join(f"{res['kh', s]:.2f}" for s in SEVERITIES)
+          + f" | {res['lam_train']:.3f}")
+print("Spearman(increase of Kh0.5, accuracy drop):", {s: round(float(v), 2) for s, v in rho_kh.items()})
+print("Spearman(increase of re, accuracy drop):   ", {s: round(float(v), 2) for s, v in rho_re.items()})
+print(f"Spearman(top eigenvalue of the training loss, drop at s={SEVERITIES[1]:g}): {rho_lam:.2f}")
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(14, 3.9))
+ex = results[CONFIGS.index((N_TRAIN[-1], 0.0))]["quad"]
+lo = min(ex["quad", s].nodes.min() for s in (0.0, SEVERITIES[1]))
+hi = max(ex["quad", s].nodes.max() for s in (0.0, SEVERITIES[1]))
+grid = np.linspace(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo), 600)
+for c, s in enumerate([0.0, SEVERITIES[1]]):
+    axes[0].semilogy(grid, ex["quad", s].density(grid, 0.01 * (hi - lo)) + 1e-7, color=COLORS[c],
+                     label="clean test data" if s == 0 else f"pixel noise s={s:g}")
+axes[0].axvline(0, color="grey", lw=1)
+axes[0].set(xlabel="Hessian eigenvalue", ylabel="density (log scale)",
+            title=f"HESD of the test loss, n={N_TRAIN[-1]}, clean labels")
+axes[0].legend(fontsize=8)
+markers = {r: m for r, m in zip(NOISE_RATES, "os^")}
+for c, s in enumerate(SEVERITIES):
+    for (n, r), x, y in zip(CONFIGS, dkh[s], drop[s]):
+        axes[1].scatter(x, y, color=COLORS[c], marker=markers[r], s=18 + 12 * np.log2(n / 100))
+    axes[1].scatter([], [], color=COLORS[c], label=f"s={s:g}: ρ={rho_kh[s]:.2f}")
+axes[1].set(xlabel="increase of Kh0.5 (shifted - clean)", ylabel="accuracy drop",
+            title="Paper's criterion vs accuracy drop")
+axes[1].legend(fontsize=8, title="Spearman ρ", title_fontsize=8)
+for (n, r), x, y in zip(CONFIGS, lam_train, drop[SEVERITIES[1]]):
+    axes[2].scatter(x, y, color=COLORS[0], marker=markers[r], s=18 + 12 * np.log2(n / 100))
+for r in NOISE_RATES:
+    axes[2].scatter([], [], color="grey", marker=markers[r], label=f"label noise {r:g}")
+axes[2].set_xscale("log")
+axes[2].set(xlabel="top Hessian eigenvalue of the training loss",
+            ylabel=f"accuracy drop at s={SEVERITIES[1]:g}", title=f"Sharpness vs drop: ρ={rho_lam:.2f}")
+axes[2].legend(fontsize=8)
+fig.suptitle(f"{len(CONFIGS)} digit MLP configurations, {REPEATS} trainings each (marker size: training-set size)",
+             fontsize=11)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## Verdict
+
+# %% tags=["nbval-check-output"]
+claims = repro.Claims()
+claims.add(f"Rescaling the pre-batch-norm layer (alpha={alpha_small:g}, {alpha_large:g}) changes neither "
+           "the outputs nor the filter-normalised slices",
+           measured={"max output change": below(out_gap, 1e-8), "max slice change": below(filter_gap, 1e-8)},
+           criterion="both < 1e-08 (float64)", passed=out_gap < 1e-8 and filter_gap < 1e-8)
+claims.add("Along a raw (not re-normalised) direction the same function looks sharper or flatter",
+           measured={f"curvature ratio alpha={alpha_small:g} / alpha={alpha_large:g}": raw_ratio},
+           criterion="ratio > 2", passed=raw_ratio > 2, fmt="{:.0f}")
+claims.add("Increase of Kh0.5 under pixel noise ranks the accuracy drop across models",
+           measured={f"Spearman at s={s:g}": rho_kh[s] for s in SEVERITIES},
+           criterion=f">= 0.6 at every strength ({len(CONFIGS)} models)",
+           passed=min(rho_kh.values()) >= 0.6, fmt="{:.2f}")
+claims.add("Top Hessian eigenvalue of the training loss ranks the accuracy drop across models",
+           measured={f"Spearman at s={SEVERITIES[1]:g}": rho_lam},
+           criterion=f">= 0.6 ({len(CONFIGS)} models)", passed=rho_lam >= 0.6, fmt="{:.2f}")
+claims.report()
+
+# %% [markdown]
+# **Verdict.** Claims 1, 2 and 4 are reproduced and claim 3 is not, with the same verdicts for
+# seeds 0, 1 and 2.
+#
+# *Normalisation (claims 1-2).* Rescaling the layer in front of batch norm changes nothing the
+# network computes, and the filter-normalised slices of the three copies agree to round-off, as the
+# algebra in the method section says they must. The same random direction used without
+# re-normalisation makes the $\alpha = 0.5$ copy look 10 to 30 times more curved than the $\alpha = 2$
+# copy (seeds 0-2), far past the factor 2 of the criterion. The top Hessian eigenvalue of the
+# training loss also moves with $\alpha$ (printed above): Hessian-based sharpness is no more
+# rescaling-invariant than a raw slice, so comparing it *between* networks needs the same care.
+# Hessian axes do something different from normalisation: they show the stiffest directions, which
+# a random slice averages away.
+#
+# *The paper's criterion (claim 3).* For mild and moderate pixel noise ($s = 2, 4$) the increase of
+# $Kh_{0.5}$ on the shifted test data ranks the twelve configurations by their accuracy drop very
+# well (Spearman about 0.9 on every seed): the criterion, read off the Hessian of the test loss alone,
+# sees the shift. At the strongest noise ($s = 6$) the ranking falls to 0.3-0.6, below
+# the threshold on every seed, so the claim "at every strength" is not reproduced. Two things happen
+# there: accuracy saturates near chance (a model that was 63 % accurate on clean data cannot drop by
+# more than about 50 points), and for models trained on 100-200 images $Kh_{0.5}$ *decreases* as the
+# noise grows (see the table), because their clean test loss was already far from a minimum. The
+# change of the criterion is a good proxy for the change of accuracy only while the shift is
+# moderate.
+#
+# *Sharpness at the training minimum (claim 4).* The largest Hessian eigenvalue of the training
+# loss ranks the accuracy drop at $s = 4$ with Spearman 0.65-0.78 across seeds, just above the
+# threshold; it is driven mostly by the label-noise and training-set-size structure of the twelve
+# configurations (models that fit noisy labels or many images end up sharper and lose more), so it
+# is a weaker and more confounded signal than the criterion of claim 3 at moderate shift.
+#
+# *What testing the headline would take.* The paper's claim is about large models and real
+# data-set changes (ImageNet-1K vs. ImageNet-v2 and others), where computing the criteria on a
+# subsample replaces evaluating on a large labelled set. That needs pre-trained ImageNet models,
+# real shifted data sets and GPU-hours of Hessian-vector products, none of which fit a CPU minute or
+# the book's no-download rule.
+#
+# **Deviations from the paper.**
+# - Models and data: small MLPs (about 2,400 parameters, and a 4,900-parameter batch-norm MLP for
+#   experiment 1) on scikit-learn's 8x8 digits, instead of ImageNet models, ResNets and LeNets on
+#   image data sets; the distribution shift is synthetic Gaussian pixel noise rather than a change of
+#   data set. Small models let us use float64 and exact statements about round-off.
+# - Model quality is varied by training-set size and label noise (12 configurations, 3 trainings
+#   each, averaged) instead of by architecture and pre-training.
+# - The HESD uses 40 Lanczos steps and 2 probes per spectrum at quick scale (80 and 4 at full scale);
+#   the authors' library defaults to 100 steps and one run. The criteria follow the authors'
+#   `hessian_criteria` formula with $n = 0.5$.
+# - The rescaling experiment uses a batch-norm MLP in evaluation mode with the running statistics
+#   and $\epsilon$ rescaled to keep the function exact; Li et al.'s convention of zero directions for
+#   biases and batch-norm parameters is used for filter normalisation. The paper's own batch-norm
+#   examples and its procedures for choosing Hessian axes are not reproduced.
+# - Claim 4 (training-loss sharpness) is not a claim of the paper; it is the catalog's suggested
+#   check of "Hessian-based sharpness", kept as a baseline for the paper's criteria.
