@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from repro import gmm
-from repro.naive_bayes import SharedDiagonalGaussianNB, loglog_slope, r_squared, samples_to_reach
+from repro.naive_bayes import SharedDiagonalGaussianNB, r_squared, samples_to_reach
+from repro.scaling import loglog_slope
 
 
 def test_nb_hand_example():

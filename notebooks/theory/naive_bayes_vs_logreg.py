@@ -64,7 +64,8 @@ from sklearn.linear_model import LogisticRegression
 
 import repro
 from repro import gmm
-from repro.naive_bayes import SharedDiagonalGaussianNB, loglog_slope, r_squared, samples_to_reach
+from repro.naive_bayes import SharedDiagonalGaussianNB, r_squared, samples_to_reach
+from repro.scaling import loglog_slope
 from repro.params import check_float
 from repro.progress import progress
 

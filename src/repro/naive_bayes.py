@@ -67,11 +67,6 @@ def samples_to_reach(grid, mean_errors, target: float) -> float:
     return float(np.exp(lo + frac * (hi - lo)))
 
 
-def loglog_slope(x, y) -> float:
-    """Least-squares slope of log y against log x (the growth exponent of y in x)."""
-    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
-
-
 def r_squared(x, y) -> float:
     """R^2 of the least-squares line y ~ a + b x."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)

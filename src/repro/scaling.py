@@ -17,6 +17,11 @@ def fit_power_law(x, y) -> tuple[float, float]:
     return float(np.exp(intercept)), float(-slope)
 
 
+def loglog_slope(x, y) -> float:
+    """Least-squares slope of ``log y`` against ``log x`` (the growth exponent of y in x)."""
+    return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
+
+
 def _offset_model(x, a, b, c):
     return a * x ** (-b) + c
 
