@@ -46,3 +46,20 @@ def test_after_step_drives_an_ema_with_warmup():
         d = min(0.9, (1 + n) / (10 + n))
         expected = d * expected + (1 - d) * w
     assert abs(ema.module.weight.item() - expected) < 1e-6 and expected != w0
+
+
+def test_full_batch_after_epoch_and_per_example_losses():
+    torch.manual_seed(0)
+    X, y = torch.randn(10, 2), torch.randn(10, 1)
+    seen, batches = [], []
+
+    def loss_fn(out, yb, idx):
+        batches.append(sorted(idx.tolist()))
+        return ((out - yb) ** 2).mean()
+
+    hist = train(torch.nn.Linear(2, 1), loss_fn, X, y, epochs=4, batch_size=None, lr=0.05,
+                 optimizer="sgd", with_index=True, after_epoch=seen.append)
+    assert seen == [1, 2, 3, 4] and len(hist) == 4 and hist[-1] < hist[0]
+    assert batches == [list(range(10))] * 4          # full batch: every index, once per epoch
+    with pytest.raises(ValueError, match="optimizer"):
+        train(torch.nn.Linear(2, 1), loss_fn, X, y, epochs=1, optimizer="lbfgs")

@@ -98,7 +98,8 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 #   second-order series of $e^x$ {cite}`debrebisson2016exploration` (spherical, since
 #   $\sum_k f(o_k) = D + \sum_k o_k + \tfrac12 \sum_k o_k^2$).
 #
-# They live in `src/repro/losses.py` (the book's loss library), tested in `tests/test_losses.py` (limiting cases, invariances, the spherical-statistics form, and
+# They live in `src/repro/losses/spherical.py` (part of the book's loss library `repro.losses`), tested in
+# `tests/test_losses_spherical.py` (limiting cases, invariances, the spherical-statistics form, and
 # autograd against the hand-derived gradient). The Z-loss itself:
 
 # %%

@@ -1,4 +1,4 @@
-"""Classification losses on raw network outputs ``o`` (shape ``(N, D)``) and labels ``y``.
+"""The spherical loss family and the Z-loss, on raw network outputs ``o`` (shape ``(N, D)``) and labels ``y``.
 
 Every loss takes the pre-activation outputs (no softmax applied by the model) and integer labels,
 and returns the mean over the batch (``reduction="none"`` gives one value per row).
@@ -17,15 +17,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-
-def _reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"reduction={reduction!r}; choose 'mean', 'sum' or 'none'")
+from repro.losses.reduction import reduce
 
 
 def spherical_stats(o: torch.Tensor, y: torch.Tensor):
@@ -48,7 +40,7 @@ def mse_onehot(o: torch.Tensor, y: torch.Tensor, reduction: str = "mean") -> tor
     ``sum_k o_k^2 - 2 o_c + 1``, a function of the spherical statistics only.
     """
     oc, _, sq = spherical_stats(o, y)
-    return _reduce(sq - 2.0 * oc + 1.0, reduction)
+    return reduce(sq - 2.0 * oc + 1.0, reduction)
 
 
 def taylor_softmax(o: torch.Tensor, order: int = 2) -> torch.Tensor:
@@ -77,7 +69,7 @@ def log_taylor_softmax_loss(o: torch.Tensor, y: torch.Tensor, order: int = 2,
     Spherical for order 2, since ``sum_k f(o_k) = D + sum_k o_k + sum_k o_k^2 / 2``.
     """
     p = taylor_softmax(o, order)
-    return _reduce(-torch.log(p.gather(-1, y[:, None])[:, 0]), reduction)
+    return reduce(-torch.log(p.gather(-1, y[:, None])[:, 0]), reduction)
 
 
 def z_normalize(o: torch.Tensor, eps: float = 1e-30) -> torch.Tensor:
@@ -107,7 +99,7 @@ def z_loss(o: torch.Tensor, y: torch.Tensor, a: float = 1.0, b: float = 0.0,
     mu = o.mean(-1)
     sigma = torch.sqrt(((o - mu[:, None]) ** 2).mean(-1).clamp_min(1e-30))
     zc = (o.gather(-1, y[:, None])[:, 0] - mu) / sigma
-    return _reduce(F.softplus(a * (b - zc)) / a, reduction)
+    return reduce(F.softplus(a * (b - zc)) / a, reduction)
 
 
 def z_loss_from_stats(oc: torch.Tensor, s: torch.Tensor, q: torch.Tensor, n_classes: int,
