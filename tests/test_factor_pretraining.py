@@ -79,3 +79,14 @@ def test_ridge_path_matches_direct_solution():
     W = fp.ridge_path(X, y, lams)
     for lam, w in zip(lams, W):
         assert np.allclose(w, np.linalg.solve(X.T @ X + lam * np.eye(10), X.T @ y))
+
+
+def test_pretraining_split_and_cached_bayes_predictor_agree():
+    rng = np.random.default_rng(3)
+    B = fp.factor_loadings(12, 2, 4.0, rng)
+    beta = np.array([1.0, -2.0])
+    X, y = fp.sample(40, B, beta, rng, 1.0)
+    S = fp.sample_covariance(500, fp.covariance(B), rng)
+    w = fp.pretrain_then_regress(S, 2, X, y)
+    np.testing.assert_array_equal(w, fp.regress_on_map(fp.pretrained_map(S, 2), X, y))
+    assert fp.excess_risk(w, B, beta, fp.bayes_predictor(B, beta)) == fp.excess_risk(w, B, beta)

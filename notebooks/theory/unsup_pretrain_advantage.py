@@ -144,7 +144,8 @@ print(f"d={D}, r={latent_dim}, strength={factor_strength}; {REPS} problems per n
 
 # %%
 print(inspect.getsource(fp.mle_loadings))
-print(inspect.getsource(fp.pretrain_then_regress))
+print(inspect.getsource(fp.pretrained_map))
+print(inspect.getsource(fp.regress_on_map))
 
 
 # %% [markdown]
@@ -164,12 +165,13 @@ def one_problem(d, ns, ms, rng):
     beta *= np.sqrt(latent_dim) / np.linalg.norm(beta)
     X, y = fp.sample(max(ns), B, beta, rng, NOISE_Y)
     cov = fp.covariance(B)
+    w_star = fp.bayes_predictor(B, beta)
     pre = np.zeros((len(ms), len(ns)))
     for i, m in enumerate(ms):
-        S = fp.sample_covariance(m, cov, rng)
+        A = fp.pretrained_map(fp.sample_covariance(m, cov, rng), latent_dim)  # pretrain once per m
         for j, n in enumerate(ns):
-            pre[i, j] = fp.excess_risk(fp.pretrain_then_regress(S, latent_dim, X[:n], y[:n]), B, beta)
-    ridge = np.array([min(fp.excess_risk(w, B, beta) for w in fp.ridge_path(X[:n], y[:n], LAMS))
+            pre[i, j] = fp.excess_risk(fp.regress_on_map(A, X[:n], y[:n]), B, beta, w_star)
+    ridge = np.array([min(fp.excess_risk(w, B, beta, w_star) for w in fp.ridge_path(X[:n], y[:n], LAMS))
                       for n in ns])
     return pre, ridge, fp.bayes_risk(B, beta, NOISE_Y)
 

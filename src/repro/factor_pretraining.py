@@ -14,6 +14,7 @@ w* = Sigma^{-1} B beta (the Bayes predictor E[y | x] = w*.x).
 from __future__ import annotations
 
 import numpy as np
+import scipy.linalg
 
 
 def factor_loadings(d: int, r: int, strength: float, rng: np.random.Generator) -> np.ndarray:
@@ -58,8 +59,9 @@ def mle_loadings(S: np.ndarray, r: int, noise: float = 1.0) -> np.ndarray:
     eigenpairs (lambda_i, u_i) of S, B_hat = U_r diag(sqrt(max(lambda_i - noise, 0))), unique up
     to a right rotation, which the downstream regression absorbs (the paper's invariance).
     """
-    lam, U = np.linalg.eigh(S)
-    lam, U = lam[::-1][:r], U[:, ::-1][:, :r]
+    d = S.shape[0]
+    lam, U = scipy.linalg.eigh(S, subset_by_index=[d - r, d - 1])  # only the top r pairs
+    lam, U = lam[::-1], U[:, ::-1]
     return U * np.sqrt(np.maximum(lam - noise, 0.0))
 
 
@@ -87,18 +89,30 @@ def bayes_risk(B: np.ndarray, beta: np.ndarray, noise_y: float = 1.0) -> float:
     return float(noise_y**2 + beta @ np.linalg.solve(np.eye(r) + B.T @ B, beta))
 
 
-def excess_risk(w: np.ndarray, B: np.ndarray, beta: np.ndarray) -> float:
-    """Exact excess squared-error risk of the linear predictor x -> w.x."""
-    e = np.asarray(w, float) - bayes_predictor(B, beta)
+def excess_risk(w: np.ndarray, B: np.ndarray, beta: np.ndarray, w_star: np.ndarray | None = None) -> float:
+    """Exact excess squared-error risk of the linear predictor x -> w.x.
+
+    ``w_star`` (:func:`bayes_predictor` of ``B``, ``beta``) may be passed to skip recomputing it.
+    """
+    e = np.asarray(w, float) - (bayes_predictor(B, beta) if w_star is None else w_star)
     Be = B.T @ e
     return float(Be @ Be + e @ e)
 
 
-def pretrain_then_regress(S: np.ndarray, r: int, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """MLE pretraining on ``S`` then least squares of y on E_hat[z | x]; returns w in x-space."""
-    A = posterior_mean_map(mle_loadings(S, r))
+def pretrained_map(S: np.ndarray, r: int) -> np.ndarray:
+    """Pretraining: the estimated posterior-mean map x -> E_hat[z | x] of the MLE loadings of ``S``."""
+    return posterior_mean_map(mle_loadings(S, r))
+
+
+def regress_on_map(A: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Least squares of y on the representation A x; returns the predictor w = A^T coef in x-space."""
     coef = np.linalg.lstsq(X @ A.T, y, rcond=None)[0]
     return A.T @ coef
+
+
+def pretrain_then_regress(S: np.ndarray, r: int, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """MLE pretraining on ``S`` then least squares of y on E_hat[z | x]; returns w in x-space."""
+    return regress_on_map(pretrained_map(S, r), X, y)
 
 
 def ridge_path(X: np.ndarray, y: np.ndarray, lams) -> np.ndarray:
