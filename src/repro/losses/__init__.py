@@ -1,11 +1,26 @@
 """The book's loss library: every loss used by a chapter, one module per family.
 
-Each loss takes raw network outputs (logits) and integer labels and documents the paper and
-equation it implements; ``tests/test_losses*.py`` check limiting cases and gradients.
+Each loss takes raw network outputs (logits, or predictions for regression) and targets,
+documents the paper and equation it implements, and is tested in ``tests/test_losses_<module>.py``
+(limiting cases, gradients against hand derivations, agreement with cross-entropy where the paper
+says they coincide). Import a family as ``from repro.losses import <module>``.
 
-* :mod:`repro.losses.spherical`: cross-entropy, MSE, log-Taylor softmax and the Z-loss
-  (de Brebisson & Vincent, 2016), re-exported here;
-* :mod:`repro.losses.elr`: early-learning regularisation for noisy labels (Liu et al., 2020).
+* :mod:`~repro.losses.spherical`: cross-entropy, MSE, log-Taylor softmax, Z-loss (de Brebisson &
+  Vincent, 2016), re-exported here;
+* :mod:`~repro.losses.elr`: early-learning regularisation for noisy labels (Liu et al., 2020);
+* :mod:`~repro.losses.ldr`: label-distributionally-robust losses LDR-KL / ALDR-KL (Zhu et al., 2023);
+* :mod:`~repro.losses.comp_sum`: comp-sum losses, CE, GCE, MAE, sum-exp and their H-consistency
+  bounds (Mao et al., 2023);
+* :mod:`~repro.losses.ensloss`: stochastic ensembles of calibrated binary losses (EnsLoss);
+* :mod:`~repro.losses.anyloss`: metric losses from an approximated confusion matrix (Han et al., 2024);
+* :mod:`~repro.losses.aggregate`: bag-level, instance-level and interpolating losses for aggregate
+  responses (Javanmard et al., 2024);
+* :mod:`~repro.losses.rankmixup`: RankMixup's MRL and M-NDCG calibration losses (Noh et al., 2023);
+* :mod:`~repro.losses.correctness_aware`: the correctness-aware calibration loss (Liu et al., 2024);
+* :mod:`~repro.losses.pass_at_n`: pass@N and Direct Coverage Optimization (Chen et al., 2025);
+* :mod:`~repro.losses.cauchy_schwarz`: the Cauchy-Schwarz information bottleneck for regression
+  (Yu et al., 2024);
+* :mod:`~repro.losses.reduction`: the shared ``reduction`` argument.
 """
 from repro.losses.reduction import reduce
 from repro.losses.spherical import (LOSSES, SPHERICAL, cross_entropy, log_taylor_softmax_loss,
