@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from repro import gmm
-from repro.naive_bayes import SharedDiagonalGaussianNB, r_squared, samples_to_reach
+from repro.naive_bayes import SharedDiagonalGaussianNB, linear_fit_r2, samples_to_reach
 from repro.scaling import loglog_slope
 
 
@@ -43,5 +43,5 @@ def test_sample_complexity_helpers():
     assert samples_to_reach(grid, [0.5, 0.4, 0.3, 0.3], 0.2) == np.inf
     d = np.array([25, 50, 100, 200])
     assert loglog_slope(d, 3 * d) == pytest.approx(1.0)
-    assert r_squared(d, 2 * d + 1) == pytest.approx(1.0)
-    assert r_squared(d, np.log(d)) < 1.0
+    assert linear_fit_r2(d, 2 * d + 1) == pytest.approx(1.0)
+    assert linear_fit_r2(d, np.log(d)) < 1.0

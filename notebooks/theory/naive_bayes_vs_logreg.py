@@ -64,7 +64,7 @@ from sklearn.linear_model import LogisticRegression
 
 import repro
 from repro import gmm
-from repro.naive_bayes import SharedDiagonalGaussianNB, r_squared, samples_to_reach
+from repro.naive_bayes import SharedDiagonalGaussianNB, linear_fit_r2, samples_to_reach
 from repro.scaling import loglog_slope
 from repro.params import check_float
 from repro.progress import progress
@@ -234,7 +234,7 @@ claims = repro.Claims()
 for K in (2, 3):
     lr, nb = m_eps[(K, METHODS[1])], m_eps[(K, METHODS[0])]
     slope = loglog_slope(DIMS, lr)
-    r2_lin, r2_log = r_squared(DIMS, lr), r_squared(np.log(DIMS), lr)
+    r2_lin, r2_log = linear_fit_r2(DIMS, lr), linear_fit_r2(np.log(DIMS), lr)
     claims.add(
         f"K={K}: logistic regression needs a number of samples growing ~linearly in d",
         measured={"m_eps d=25..400": [f"{x:.0f}" for x in lr], "log-log slope": f"{slope:.1f}",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from repro.multivariate_scaling import r_squared
+
 
 class SharedDiagonalGaussianNB:
     """Class means, class priors and a pooled per-feature variance (within-class, divided by m)."""
@@ -67,8 +69,7 @@ def samples_to_reach(grid, mean_errors, target: float) -> float:
     return float(np.exp(lo + frac * (hi - lo)))
 
 
-def r_squared(x, y) -> float:
-    """R^2 of the least-squares line y ~ a + b x."""
+def linear_fit_r2(x, y) -> float:
+    """R^2 of the least-squares line y ~ a + b x (:func:`repro.multivariate_scaling.r_squared`)."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    resid = y - np.polyval(np.polyfit(x, y, 1), x)
-    return float(1 - (resid ** 2).sum() / ((y - y.mean()) ** 2).sum())
+    return r_squared(y, np.polyval(np.polyfit(x, y, 1), x))
