@@ -1,6 +1,9 @@
 import numpy as np
 
-from repro.kernels import EigenKRR, krr_fit_predict, rbf_kernel, sq_dists
+from sklearn.gaussian_process.kernels import ExpSineSquared, Matern
+
+from repro.kernels import (EigenKRR, krr_fit_predict, matern52_kernel, periodic_kernel, rbf_kernel,
+                           sq_dists)
 
 
 def test_rbf_by_hand():
@@ -21,3 +24,17 @@ def test_eigen_krr_matches_direct_solve_and_limits():
         assert np.allclose(e.train_pred(y, lam), K @ direct, atol=1e-8)
         assert np.allclose(krr_fit_predict(K, y, K, lam), K @ direct, atol=1e-8)
     assert np.abs(e.train_pred(y, 1e12)).max() < 1e-9  # infinite ridge: the zero function
+
+
+def test_matern52_values():
+    A = np.array([[0.0, 0.0]])
+    B = np.array([[0.0, 0.0], [0.3, 0.4]])
+    r = np.sqrt(5) * 0.5 / 2.0
+    assert np.allclose(matern52_kernel(A, B, 2.0), [[1.0, (1 + r + r ** 2 / 3) * np.exp(-r)]])
+
+
+def test_kernels_match_sklearn():
+    X = np.linspace(-2, 2, 9)[:, None]
+    np.testing.assert_allclose(matern52_kernel(X, X, 0.4), Matern(0.4, nu=2.5)(X), atol=1e-12)
+    np.testing.assert_allclose(periodic_kernel(X, X, 0.6, 0.3),
+                               ExpSineSquared(0.6, 0.3)(X), atol=1e-12)

@@ -2,7 +2,6 @@ import numpy as np
 import pytest
 import torch
 from scipy import stats
-from sklearn.gaussian_process.kernels import ExpSineSquared, Matern
 
 from repro import neural_processes as nps
 
@@ -31,13 +30,6 @@ def test_logmeanexp_and_predictive_ll():
     got = nps.predictive_ll(mean, std, y).item()
     want = np.log(0.5 * stats.norm.pdf(0.7, 0, 1) + 0.5 * stats.norm.pdf(0.7, 1, 0.5))
     assert abs(got - want) < 1e-6
-
-
-def test_kernels_match_sklearn():
-    X = np.linspace(-2, 2, 9)[:, None]
-    np.testing.assert_allclose(nps.matern52_kernel(X, X, 0.4), Matern(0.4, nu=2.5)(X), atol=1e-12)
-    np.testing.assert_allclose(nps.periodic_kernel(X, X, 0.6, 0.3),
-                               ExpSineSquared(0.6, 0.3)(X), atol=1e-12)
 
 
 def test_sample_batch_shapes_and_sizes():

@@ -21,6 +21,18 @@ def rbf_kernel(A: np.ndarray, B: np.ndarray, lengthscale: float = 1.0) -> np.nda
     return np.exp(-sq_dists(A, B) / (2.0 * lengthscale ** 2))
 
 
+def matern52_kernel(A: np.ndarray, B: np.ndarray, lengthscale: float = 1.0) -> np.ndarray:
+    """Matern-5/2 kernel (1 + r + r^2 / 3) exp(-r), r = sqrt(5) |a - b| / l, unit variance."""
+    r = np.sqrt(5.0 * sq_dists(A, B)) / lengthscale
+    return (1.0 + r + r ** 2 / 3.0) * np.exp(-r)
+
+
+def periodic_kernel(A: np.ndarray, B: np.ndarray, lengthscale: float = 1.0, period: float = 1.0) -> np.ndarray:
+    """Exp-sine-squared kernel exp(-2 sin^2(pi |a - b| / p) / l^2)."""
+    d = np.sqrt(sq_dists(A, B))
+    return np.exp(-2.0 * np.sin(np.pi * d / period) ** 2 / lengthscale ** 2)
+
+
 class EigenKRR:
     """KRR on a fixed training Gram matrix, solved once by ``numpy.linalg.eigh``.
 

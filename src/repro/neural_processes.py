@@ -33,23 +33,11 @@ from torch import nn
 from torch.nn import functional as F
 
 from repro.gp import GPRegression, sample_prior
-from repro.kernels import rbf_kernel, sq_dists
+from repro.kernels import matern52_kernel, periodic_kernel, rbf_kernel
 from repro.models import mlp
 from repro.progress import progress
 
 # --------------------------------------------------------------------------- GP tasks
-
-
-def matern52_kernel(A: np.ndarray, B: np.ndarray, lengthscale: float = 1.0) -> np.ndarray:
-    """Matern-5/2: (1 + sqrt5 d/l + 5 d^2 / (3 l^2)) exp(-sqrt5 d / l), d = |a - b|."""
-    d = np.sqrt(sq_dists(A, B)) * math.sqrt(5.0) / lengthscale
-    return (1.0 + d + d ** 2 / 3.0) * np.exp(-d)
-
-
-def periodic_kernel(A: np.ndarray, B: np.ndarray, lengthscale: float = 1.0, period: float = 1.0) -> np.ndarray:
-    """Exp-sine-squared: exp(-2 sin^2(pi d / p) / l^2), d = |a - b|."""
-    d = np.sqrt(sq_dists(A, B))
-    return np.exp(-2.0 * np.sin(np.pi * d / period) ** 2 / lengthscale ** 2)
 
 
 KERNELS = ("rbf", "matern52", "periodic")
