@@ -68,6 +68,7 @@ import numpy as np
 
 import repro
 from repro import bo_surrogates as bs
+from repro.kernels import matern52_kernel
 from repro.params import check_int
 from repro.progress import progress
 
