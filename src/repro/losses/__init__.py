@@ -20,6 +20,10 @@ says they coincide). Import a family as ``from repro.losses import <module>``.
 * :mod:`~repro.losses.pass_at_n`: pass@N and Direct Coverage Optimization (Chen et al., 2025);
 * :mod:`~repro.losses.cauchy_schwarz`: the Cauchy-Schwarz information bottleneck for regression
   (Yu et al., 2024);
+* :mod:`~repro.losses.contrastive`: SimCLR's NT-Xent contrastive loss (Chen et al., 2020);
+* :mod:`~repro.losses.supcon`: the supervised contrastive loss SupCon (Khosla et al., 2020);
+* :mod:`~repro.losses.ssim`: SSIM and multi-scale SSIM as differentiable image losses (Snell et al.,
+  2017);
 * :mod:`~repro.losses.reduction`: the shared ``reduction`` argument.
 """
 from repro.losses.reduction import reduce
