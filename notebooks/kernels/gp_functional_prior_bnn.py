@@ -59,7 +59,7 @@ import repro
 from repro import functional_prior as fp
 from repro import params
 from repro.datasets import diabetes
-from repro.gp import gaussian_nll
+from repro.gp import GPRegression, gaussian_nll
 from repro.plotting import COLORS
 from repro.progress import progress
 from repro.stats import mean_ci
@@ -160,7 +160,7 @@ stds = {"std": [(1.0, 1.0)] * 3, "tuned": fp.prior_stds(tuned)}
 for i, s in enumerate(progress(SPLITS, desc="splits")):
     Xtr, ytr, Xte, yte = diabetes(seed=s)
     hyp = fp.fit_rbf_gp(Xtr, ytr)
-    gp = fp.GPRegression(lambda A, B: fp.rbf(A, B, hyp["amp2"], hyp["ls"]), Xtr, ytr, hyp["noise"])
+    gp = GPRegression(lambda A, B: fp.rbf(A, B, hyp["amp2"], hyp["ls"]), Xtr, ytr, hyp["noise"])
     m, v = gp.predict(Xte)
     res["rmse_gp"].append(float(np.sqrt(np.mean((m - yte) ** 2))))
     res["nll_gp"].append(gaussian_nll(yte, m, v + hyp["noise"]))

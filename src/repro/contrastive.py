@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from repro.datasets import _split
 from repro.losses.contrastive import nt_xent
 from repro.models import mlp, predict
 from repro.training import train
@@ -119,9 +120,7 @@ def digit_images(seed: int = 0, test_fraction: float = 0.3, dtype=torch.float32)
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
-    idx = np.random.default_rng(seed).permutation(len(X))
-    n_test = int(round(test_fraction * len(X)))
-    tr, te = idx[n_test:], idx[:n_test]
+    tr, te = _split(X, y, test_fraction, np.random.default_rng(seed))
     t = lambda a: torch.tensor(a, dtype=dtype)  # noqa: E731
     return t(X[tr] / 16.0), torch.tensor(y[tr]), t(X[te] / 16.0), torch.tensor(y[te])
 

@@ -19,12 +19,12 @@ from torch import nn
 from torch.nn import functional as F
 
 from repro.gp import GPRegression, _chol
-from repro.kernels import sq_dists
+from repro.kernels import rbf_kernel
 
 
 def rbf(A, B, amp2, ls):
-    """Isotropic RBF kernel amp2 * exp(-|a - b|^2 / (2 ls^2))."""
-    return amp2 * np.exp(-0.5 * sq_dists(A / ls, B / ls))
+    """Isotropic RBF kernel with amplitude: ``amp2 *`` :func:`repro.kernels.rbf_kernel`."""
+    return amp2 * rbf_kernel(A, B, ls)
 
 
 def fit_rbf_gp(X, y):

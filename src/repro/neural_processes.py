@@ -32,7 +32,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from repro.gp import GPRegression, sample_prior
+from repro.gp import GPRegression, gaussian_nll, sample_prior
 from repro.kernels import matern52_kernel, periodic_kernel, rbf_kernel
 from repro.models import mlp
 from repro.progress import progress
@@ -362,7 +362,7 @@ def gp_oracle(batches: list[TaskBatch], noise: float = 0.02) -> dict[str, np.nda
             gp = GPRegression(k, x[i, :b.n_ctx], y[i, :b.n_ctx], noise ** 2)
             m, v = gp.predict(x[i])
             v = v + noise ** 2
-            ll = -0.5 * np.log(2 * np.pi * v) - 0.5 * (y[i] - m) ** 2 / v
-            ctx.append(ll[:b.n_ctx].mean())
-            tar.append(ll[b.n_ctx:].mean())
+            n = b.n_ctx
+            ctx.append(-gaussian_nll(y[i, :n], m[:n], v[:n]))
+            tar.append(-gaussian_nll(y[i, n:], m[n:], v[n:]))
     return {"ctx": np.array(ctx), "tar": np.array(tar)}
