@@ -312,22 +312,8 @@ class DKL:
         self.log_s2 = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
         self.log_noise = torch.tensor(np.log(1e-2), dtype=torch.float64, requires_grad=True)
         self.all_params = self.params + [self.log_ls, self.log_s2, self.log_noise]
-        self.adam_m = [torch.zeros_like(q) for q in self.all_params]
-        self.adam_v = [torch.zeros_like(q) for q in self.all_params]
-        self.adam_t = 0
+        self.opt = torch.optim.Adam(self.all_params, lr=self.lr)
         self.net = True
-
-    def _adam_step(self):
-        """Adam (beta 0.9, 0.999, eps 1e-8) as in torch.optim.Adam, written out: constructing a
-        torch optimiser imports its compiler stack, seconds of start-up for a tiny model."""
-        self.adam_t += 1
-        c1, c2 = 1 - 0.9 ** self.adam_t, 1 - 0.999 ** self.adam_t
-        with self.torch.no_grad():
-            for q, m, v in zip(self.all_params, self.adam_m, self.adam_v):
-                m.mul_(0.9).add_(q.grad, alpha=0.1)
-                v.mul_(0.999).addcmul_(q.grad, q.grad, value=0.001)
-                q.addcdiv_(m, v.sqrt() / np.sqrt(c2) + 1e-8, value=-self.lr / c1)
-                q.grad = None
 
     def _features(self, X):
         h = self.torch.as_tensor(np.sqrt(3) * (2 * np.asarray(X, float) - 1))
@@ -356,8 +342,9 @@ class DKL:
             L = torch.linalg.cholesky(K)
             alpha = torch.cholesky_solve(z[:, None], L)[:, 0]
             nlml = 0.5 * z @ alpha + torch.log(torch.diagonal(L)).sum()
+            self.opt.zero_grad()
             nlml.backward()
-            self._adam_step()
+            self.opt.step()
         with torch.no_grad():
             G = self._features(X)
             self.G = G
