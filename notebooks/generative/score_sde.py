@@ -58,12 +58,12 @@ import numpy as np
 import torch
 
 import repro
-from repro import sde as S
-from repro.metrics import mmd2_rbf
-from repro.params import check_float
-from repro.progress import progress
-from repro.toy2d import asymmetric_mixture
-from repro.training import ema_model, train
+from repro.papers.generative import sde as S
+from repro.stats.metrics import mmd2_rbf
+from repro.book.params import check_float
+from repro.book.progress import progress
+from repro.data.toy2d import asymmetric_mixture
+from repro.nn.training import ema_model, train
 
 run = repro.setup(scale, seed, device)
 snr = check_float("snr", snr, minimum=0.0, maximum=1.0)
@@ -121,8 +121,8 @@ gen = torch.Generator().manual_seed(seed)
 # $\mathbb E\,\lVert s(t)\,s_\theta(x_t,t) + z\rVert^2$; the network is an MLP on
 # $[x_t/\sqrt{m^2 + s^2},\ \sin(\pi k t),\ \cos(\pi k t)]$ whose output is divided by $s(t)$,
 # and we sample with an exponential moving average of its weights (decay 0.999), as the authors do.
-# The code is in [`src/repro/sde.py`](https://github.com/reproducible-papers/reproducible-papers/blob/main/src/repro/sde.py)
-# and the exact reference in [`src/repro/toy2d.py`](https://github.com/reproducible-papers/reproducible-papers/blob/main/src/repro/toy2d.py);
+# The code is in [`src/repro/papers/generative/sde.py`](https://github.com/reproducible-papers/reproducible-papers/blob/main/src/repro/papers/generative/sde.py)
+# and the exact reference in [`src/repro/data/toy2d.py`](https://github.com/reproducible-papers/reproducible-papers/blob/main/src/repro/data/toy2d.py);
 # here are the predictor–corrector loop and the likelihood:
 
 # %%
@@ -310,7 +310,7 @@ plt.show()
 fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.8), sharey=True)
 for ax, (tag, res) in zip(axes, (("exact score", pc_exact), ("learned score", pc_learned))):
     names = list(res)
-    ax.bar(range(len(names)), [res[k][0] / floor for k in names], color=[repro.plotting.COLORS[i] for i in range(len(names))])
+    ax.bar(range(len(names)), [res[k][0] / floor for k in names], color=[repro.book.plotting.COLORS[i] for i in range(len(names))])
     ax.set_xticks(range(len(names)), [f"{k}\n{res[k][1]} evals" for k in names], fontsize=8)
     ax.axhline(1.0, color="k", ls=":", lw=1, label="noise floor (95% of data vs data)")
     ax.set_title(f"VE SDE, {tag}")

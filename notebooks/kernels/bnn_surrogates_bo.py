@@ -67,10 +67,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import bo_surrogates as bs
-from repro.kernels import matern52_kernel
-from repro.params import check_int
-from repro.progress import progress
+from repro.papers.kernels import bo_surrogates as bs
+from repro.gp.kernels import matern52_kernel
+from repro.book.params import check_int
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 check_int("n_candidates", n_candidates, minimum=10, maximum=100000)
@@ -112,7 +112,7 @@ print(f"{len(PROBLEMS)} problems x {N_SEEDS} seeds; {N_INIT} initial points + {N
 # deviation 0.1) of the five best points: a cheap stand-in for the gradient-based acquisition
 # optimiser of the paper, which matters in 20 dimensions where uniform points are all far apart.
 #
-# **The surrogates** (all in `src/repro/bo_surrogates.py`, tests in `tests/test_bo_surrogates.py`):
+# **The surrogates** (all in `src/repro/papers/kernels/bo_surrogates.py`, tests in `tests/test_bo_surrogates.py`):
 # * *GP*: isotropic Matern-5/2 kernel; lengthscale (grid, in units of $\sqrt d$) and noise (grid)
 #   chosen by marginal likelihood, signal variance profiled out in closed form.
 # * *I-BNN*: a GP whose kernel is the NNGP of an infinitely wide 3-hidden-layer ReLU network,

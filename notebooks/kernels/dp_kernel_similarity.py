@@ -66,10 +66,10 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 import repro
-from repro import dp_kde as dk
-from repro.plotting import COLORS
-from repro.progress import progress
-from repro.scaling import fit_power_law
+from repro.papers.kernels import dp_kde as dk
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
+from repro.scaling.fits import fit_power_law
 
 run = repro.setup(scale, seed, device)  # numpy float64 on one CPU thread; the device is unused
 
@@ -131,7 +131,7 @@ CLIP = 1.0
 # kernel similarity. The baseline is DP-SGD on multinomial logistic regression, in its full-batch
 # form (DP-GD): each step clips every per-example gradient to norm $C=1$ and adds Gaussian noise,
 # so that the zCDP budget is exactly split between the steps. Both are given the same
-# $(\varepsilon, \delta)$. The code is `src/repro/dp_kde.py`, tested in `tests/test_dp_kde.py`
+# $(\varepsilon, \delta)$. The code is `src/repro/papers/kernels/dp_kde.py`, tested in `tests/test_dp_kde.py`
 # (sensitivity bounds checked by brute force over neighbouring data sets, exact answers without
 # noise, privacy accounting against closed forms).
 

@@ -62,9 +62,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import funbat as fb
-from repro.params import check_float
-from repro.progress import progress
+from repro.papers.kernels import funbat as fb
+from repro.book.params import check_float
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 check_float("lengthscale", lengthscale, minimum=0.01, maximum=10.0)
@@ -94,7 +94,7 @@ print(f"N_train={N_TRAIN}, {N_SEEDS} data seeds; timing FunBaT at {N_FUNBAT}, fu
 # FunBaT-lite alternates this for mode 1, the same for mode 2, and a ridge least-squares update of
 # $W$ and of the noise variance (5 sweeps). The paper instead runs conditional expectation
 # propagation over all factors jointly; our alternation keeps the state-space mechanism. The
-# smoother (from `src/repro/funbat.py`, tests in `tests/test_funbat.py`):
+# smoother (from `src/repro/papers/kernels/funbat.py`, tests in `tests/test_funbat.py`):
 
 # %%
 print(inspect.getsource(fb.kalman_smoother))

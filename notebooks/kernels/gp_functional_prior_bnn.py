@@ -56,13 +56,13 @@ import numpy as np
 import torch
 
 import repro
-from repro import functional_prior as fp
-from repro import params
-from repro.datasets import diabetes
-from repro.gp import GPRegression, gaussian_nll
-from repro.plotting import COLORS
-from repro.progress import progress
-from repro.stats import mean_ci
+from repro.papers.kernels import functional_prior as fp
+from repro.book import params
+from repro.data.datasets import diabetes
+from repro.gp.regression import GPRegression, gaussian_nll
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_splits", n_splits, minimum=0, maximum=100)
@@ -97,7 +97,7 @@ print(f"MLP {'-'.join(map(str, SIZES))} (tanh), {n_splits} splits, prior tuning 
 # RMSprop step down the critic's estimate, which is differentiable in $\psi$ through the
 # reparameterised weight draws $W = (s/\sqrt d)\,\varepsilon$. Each step draws a new $X_M$ from the
 # training inputs and restarts the critic. The GP (RBF kernel) has its amplitude, lengthscale and
-# noise fitted by marginal likelihood. Code: `src/repro/functional_prior.py`, tests in
+# noise fitted by marginal likelihood. Code: `src/repro/papers/kernels/functional_prior.py`, tests in
 # `tests/test_functional_prior.py`.
 
 # %%

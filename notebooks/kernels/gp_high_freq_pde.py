@@ -59,11 +59,11 @@ import numpy as np
 import torch
 
 import repro
-from repro import gp_pde as gp
-from repro.models import mlp
-from repro.params import check_float, check_int
-from repro.progress import progress
-from repro.training import train
+from repro.papers.kernels import gp_pde as gp
+from repro.nn.models import mlp
+from repro.book.params import check_float, check_int
+from repro.book.progress import progress
+from repro.nn.training import train
 
 run = repro.setup(scale, seed, device)
 check_int("n_grid", n_grid, minimum=20, maximum=5000)
@@ -103,7 +103,7 @@ print(f"grid {n_grid}, Q = {n_components}, {GP_STEPS} GP-HM steps; PINN {PINN_EP
 # the hyper-parameters $(\theta, \log\rho, \mu)$ are then learned with Adam on the profiled
 # objective $\tfrac12\log|K| + \min_U J(U)$, differentiated through the solve. On a uniform grid
 # $K$ and $K''$ are Toeplitz, so the kernel is evaluated at the $2M-1$ distinct lags only. The code
-# is `src/repro/gp_pde.py` (tests in `tests/test_gp_pde.py`):
+# is `src/repro/papers/kernels/gp_pde.py` (tests in `tests/test_gp_pde.py`):
 
 # %%
 print(inspect.getsource(gp.solve_u))

@@ -74,10 +74,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import kde_highdim as kh
-from repro.plotting import COLORS, theory_vs_simulation
-from repro.progress import progress
-from repro.stats import mean_ci
+from repro.papers.kernels import kde_highdim as kh
+from repro.book.plotting import COLORS, theory_vs_simulation
+from repro.book.progress import progress
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)  # numpy float64 on one CPU thread; the device is unused
 
@@ -124,7 +124,7 @@ print({"n per (alpha, d)": {(a, d): int(round(np.exp(a * d))) for a in ALPHAS fo
 #
 # These closed forms are our own derivation in the paper's framework (we could not consult the
 # paper's equations line by line, so the thresholds are ours, not copied); the code is
-# `src/repro/kde_highdim.py`, tested in `tests/test_kde_highdim.py` against a brute-force Legendre
+# `src/repro/papers/kernels/kde_highdim.py`, tested in `tests/test_kde_highdim.py` against a brute-force Legendre
 # transform, the exact non-central $\chi^2$ tail at $d=1000$, continuity at $h_G$ and the exact
 # Gaussian KL. The simulation evaluates the KDE in log space (log-sum-exp) for the whole bandwidth
 # grid at once.

@@ -68,11 +68,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import kronecker_sbl as ks
-from repro import params
-from repro.claims import below
-from repro.plotting import COLORS
-from repro.progress import progress
+from repro.papers.kernels import kronecker_sbl as ks
+from repro.book import params
+from repro.book.claims import below
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_trials", n_trials, minimum=0, maximum=1000)
@@ -151,7 +151,7 @@ print(f"x in R^{N_DIM}^3 = R^{N_DIM ** 3}, m = {'x'.join(map(str, M_DIMS))} = {n
 # and stop once the residual energy falls to the noise level $m\sigma^2$. **Oracle LS** (least
 # squares on the true support) is shown as the floor no method can beat on average.
 #
-# The code is `src/repro/kronecker_sbl.py` (tests: `tests/test_kronecker_sbl.py`, which check the
+# The code is `src/repro/papers/kernels/kronecker_sbl.py` (tests: `tests/test_kronecker_sbl.py`, which check the
 # factorised E-step against the dense formulas, both M-steps on rank-one inputs and their
 # optimality conditions, and recovery on easy problems). The three pieces that differ from
 # classic SBL:

@@ -66,12 +66,12 @@ import numpy as np
 import torch
 
 import repro
-from repro import neural_processes as nps
-from repro.gp import GPRegression
-from repro.models import n_parameters
-from repro.params import check_float, check_int
-from repro.progress import progress
-from repro.stats import mean_ci
+from repro.papers.kernels import neural_processes as nps
+from repro.gp.regression import GPRegression
+from repro.nn.models import n_parameters
+from repro.book.params import check_float, check_int
+from repro.book.progress import progress
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)
 check_float("pseudo_ratio", pseudo_ratio, minimum=0.0, maximum=4.0)
@@ -96,7 +96,7 @@ print(f"width {HIDDEN}, {STEPS} steps x {BATCH} tasks, {N_TRAIN_SEEDS} meta-trai
 # inputs on $[-2, 2]$ with noise $N(0, 0.02^2)$, $s \sim U(0.1, 1)$, $\ell \sim U(0.1, 0.6)$
 # (periodic kernels also draw a period $p \sim U(0.1, 0.5)$), split into $n_c \sim U\{3..47\}$
 # context and $n_t \sim U\{3..50-n_c\}$ target points: the benchmark of the NP literature that the
-# paper uses. Functions are drawn with `repro.gp.sample_prior`.
+# paper uses. Functions are drawn with `repro.gp.regression.sample_prior`.
 #
 # **Shared backbone.** An MLP encodes each context pair, $r_i = h(x_i, y_i)$; mean pooling gives
 # $r = \frac1{n_c}\sum_i r_i$; an MLP decoder maps $(x, r)$ to $\mu(x)$ and
@@ -127,7 +127,7 @@ print(f"width {HIDDEN}, {STEPS} steps x {BATCH} tasks, {N_TRAIN_SEEDS} meta-trai
 # $\log \frac1S \sum_s N(y; \mu_s, \sigma_s^2)$; context LL averages it over the context points,
 # target LL over the target points of each task. The GP with the true kernel and noise is the
 # (unreachable) reference; the constant baseline predicts $N(\bar y_C, \mathrm{var}(y_C))$.
-# The code is `src/repro/neural_processes.py` (tests in `tests/test_neural_processes.py`):
+# The code is `src/repro/papers/kernels/neural_processes.py` (tests in `tests/test_neural_processes.py`):
 
 # %%
 print(inspect.getsource(nps.MPNP.generate))

@@ -70,12 +70,12 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 import repro
-from repro import eigenframework as ef
-from repro import powerlaw as pl
-from repro import random_features as rf
-from repro.plotting import COLORS, theory_vs_simulation
-from repro.progress import progress
-from repro.stats import mean_ci, over_seeds
+from repro.gp import eigenframework as ef
+from repro.scaling import powerlaw as pl
+from repro.gp import random_features as rf
+from repro.book.plotting import COLORS, theory_vs_simulation
+from repro.book.progress import progress
+from repro.stats.intervals import mean_ci, over_seeds
 
 run = repro.setup(scale, seed, device)  # numpy float64 on one CPU thread; the device is unused
 
@@ -127,10 +127,10 @@ replicates = [[run.seed, k] for k in range(N_REP)]  # seeds of np.random.default
 # assumes that the random features behave like Gaussians (the paper's universality ansatz); on the
 # Gaussian task below that holds exactly, and on real data (digits) we check how far it carries.
 # Both equations reduce to one monotone equation in $\gamma$, solved by bisection, vectorised over
-# the ridge path. The code is the book's module `src/repro/eigenframework.py` (tests in
+# the ridge path. The code is the book's module `src/repro/gp/eigenframework.py` (tests in
 # `tests/test_eigenframework.py`: hand-computed cases, the $N\to\infty$ and $\delta\to\infty$
-# limits, agreement with simulation); the simulations use `src/repro/random_features.py` (tests
-# in `tests/test_random_features.py`) and `src/repro/powerlaw.py`.
+# limits, agreement with simulation); the simulations use `src/repro/gp/random_features.py` (tests
+# in `tests/test_random_features.py`) and `src/repro/scaling/powerlaw.py`.
 #
 # ### Why overfitting can be obligatory
 #

@@ -67,10 +67,10 @@ import numpy as np
 import torch
 
 import repro
-from repro import meta_learning as ml
-from repro.params import check_float, check_int
-from repro.progress import progress
-from repro.stats import mean_ci
+from repro.papers.kernels import meta_learning as ml
+from repro.book.params import check_float, check_int
+from repro.book.progress import progress
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)
 check_int("k_shot", k_shot, minimum=1, maximum=50)
@@ -130,7 +130,7 @@ print(f"{ml.mlp_dim(SIZES)} weights; {META_ITERS} meta-updates of {META_BATCH} e
 # has weight `KL_WEIGHT`. At test time the prediction uses $m_i$ computed from the support set.
 # The baselines: second-order MAML (meta-gradient through the $K$ steps) and first-order MAML
 # (query gradient at the adapted weights, applied to the initialisation). The code is in
-# `src/repro/meta_learning.py` (tests: `tests/test_meta_learning.py`):
+# `src/repro/papers/kernels/meta_learning.py` (tests: `tests/test_meta_learning.py`):
 
 # %%
 print(inspect.getsource(ml.DiagNIW.local_posterior))

@@ -68,10 +68,10 @@ import numpy as np
 import torch
 
 import repro
-from repro import pfn
-from repro.models import n_parameters
-from repro.params import check_float, check_int
-from repro.stats import mean_ci
+from repro.papers.kernels import pfn
+from repro.nn.models import n_parameters
+from repro.book.params import check_float, check_int
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)
 check_float("lengthscale", lengthscale, minimum=0.02, maximum=2.0)
@@ -119,7 +119,7 @@ print(f"PFN d={D_MODEL}, {N_LAYERS} layers, {N_BUCKETS} buckets; {STEPS} steps o
 # $w_k$ the density is $p_k / w_k$; the two outer buckets become half-normal tails, so any $y$ has
 # a finite loss. The GP's Gaussian predictive squeezed into the same buckets gives a
 # *discretisation floor*, the NLL a perfect bar head could reach. The code is
-# `src/repro/pfn.py`:
+# `src/repro/papers/kernels/pfn.py`:
 
 # %%
 print(inspect.getsource(pfn.BarDistribution.log_density))
@@ -129,7 +129,7 @@ print(inspect.getsource(pfn.attention_mask))
 # ## Training on the prior
 #
 # Every step draws `BATCH` new datasets (no dataset is seen twice); each has its own context size
-# $n \sim U\{1, \dots, 20\}$ and $30 - n$ queries. The loop is the book's `repro.training.train`,
+# $n \sim U\{1, \dots, 20\}$ and $30 - n$ queries. The loop is the book's `repro.nn.training.train`,
 # fed one chunk of fresh prior data at a time.
 
 # %%
@@ -148,7 +148,7 @@ print(f"trained in {train_seconds:.0f} s; training loss over the last chunk {his
 # ## Held-out GP datasets: PFN against the exact posterior
 #
 # The evaluation datasets come from a separate random stream. For each we compute the PFN's
-# per-point NLL on its queries, the exact GP posterior predictive NLL (`repro.gp.GPRegression`
+# per-point NLL on its queries, the exact GP posterior predictive NLL (`repro.gp.regression.GPRegression`
 # with the true hyper-parameters), the same GP rendered in the PFN's buckets, and the prior-only
 # predictor $N(0, 1 + \sigma^2)$.
 

@@ -63,11 +63,15 @@ import numpy as np
 import torch
 
 import repro
-from repro import datasets, metrics, models, params, training
-from repro import nn_kernel_features as nkf
-from repro.plotting import COLORS
-from repro.progress import progress
-from repro.scaling import loglog_slope
+from repro.data import datasets
+from repro.stats import metrics
+from repro.nn import models
+from repro.book import params
+from repro.nn import training
+from repro.papers.kernels import nn_kernel_features as nkf
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
+from repro.scaling.fits import loglog_slope
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)
@@ -117,7 +121,7 @@ print(f"{N_PAIRS} pairs in R^{D}, {N_REPS} feature draws per m, m = {MS[0]}..{MS
 # $\Psi$ (initialised, if wanted, at $\psi(W)$ so that the layer starts as an approximation of
 # $f(Wx)$) is the trainable part: $m \times$ out parameters instead of in $\times$ out.
 #
-# The code is `src/repro/nn_kernel_features.py` (tests: `tests/test_nn_kernel_features.py`, which
+# The code is `src/repro/papers/kernels/nn_kernel_features.py` (tests: `tests/test_nn_kernel_features.py`, which
 # check unbiasedness with 200,000 features, the variance formula, and that an SNNK layer
 # initialised from $W$ reproduces $\cos(Wx)$):
 

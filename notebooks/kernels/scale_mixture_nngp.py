@@ -56,11 +56,11 @@ import numpy as np
 from scipy import stats
 
 import repro
-from repro import scale_mixture_nngp as sm
-from repro.datasets import diabetes
-from repro.params import check_float
-from repro.progress import progress
-from repro.stats import mean_ci
+from repro.papers.kernels import scale_mixture_nngp as sm
+from repro.data.datasets import diabetes
+from repro.book.params import check_float
+from repro.book.progress import progress
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)
 check_float("a_prior", a_prior, minimum=1.1, maximum=100.0)
@@ -92,7 +92,7 @@ print(f"{N_NETS} networks of width {WIDTH}; {N_SPLITS} diabetes splits, NNGP dep
 # $2a + n$ degrees of freedom, the GP mean, and the GP variance multiplied by
 # $(b + \beta/2)/(a + n/2)$. The NNGP baseline uses $y \sim N(0, s^2(K + rI))$. Both are fitted by
 # maximising the marginal likelihood ($s^2$, $r$ for the NNGP; $a$, $b$, $r$ for the t process).
-# The code is `src/repro/scale_mixture_nngp.py` (tests in `tests/test_scale_mixture_nngp.py`):
+# The code is `src/repro/papers/kernels/scale_mixture_nngp.py` (tests in `tests/test_scale_mixture_nngp.py`):
 
 # %%
 print(inspect.getsource(sm.tp_predict))

@@ -64,13 +64,13 @@ import numpy as np
 from matplotlib.ticker import FormatStrFormatter
 
 import repro
-from repro import self_distillation as sd
-from repro.datasets import diabetes, regression_1d
-from repro.claims import below
-from repro.kernels import EigenKRR, krr_fit_predict, rbf_kernel
-from repro.metrics import relative_error
-from repro.params import check_float, check_int
-from repro.progress import progress
+from repro.papers.kernels import self_distillation as sd
+from repro.data.datasets import diabetes, regression_1d
+from repro.book.claims import below
+from repro.gp.kernels import EigenKRR, krr_fit_predict, rbf_kernel
+from repro.stats.metrics import relative_error
+from repro.book.params import check_float, check_int
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 check_int("steps", steps, minimum=2, maximum=100)
@@ -152,7 +152,7 @@ print(f"{R_SYN} synthetic data sets, {R_DIA} diabetes splits, {steps} distillati
 # a held-out validation set, as a practitioner would, and choose $\alpha^*_t$ greedily, one step at
 # a time.
 #
-# The implementation is this book's module `src/repro/self_distillation.py` (unit tests in
+# The implementation is this book's module `src/repro/papers/kernels/self_distillation.py` (unit tests in
 # `tests/test_self_distillation.py`); its two key functions:
 
 # %%

@@ -75,11 +75,14 @@ import numpy as np
 import torch
 
 import repro
-from repro import calibration, datasets, params, training
-from repro import sparse_vi as sv
-from repro.plotting import COLORS
-from repro.progress import progress
-from repro.stats import mean_ci
+from repro.stats import calibration
+from repro.data import datasets
+from repro.book import params
+from repro.nn import training
+from repro.papers.kernels import sparse_vi as sv
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_reps", n_reps, minimum=0, maximum=50)
@@ -132,8 +135,8 @@ print(f"MLP 64-{'-'.join(map(str, HIDDEN))}-10, {EPOCHS} epochs, {n_reps} paired
 #   at $\mu_i = 0$ and $\rho_i$ equal to the mean $\rho$ of the layer's active weights.
 #
 # The number of active weights never changes, so the density is the target density at every step.
-# The code is `src/repro/sparse_vi.py` (tests in `tests/test_sparse_vi.py`); it composes
-# `repro.bnn.BayesLinear`, whose mask already restricts the forward pass and the KL.
+# The code is `src/repro/papers/kernels/sparse_vi.py` (tests in `tests/test_sparse_vi.py`); it composes
+# `repro.nn.bnn.BayesLinear`, whose mask already restricts the forward pass and the KL.
 
 # %%
 print(inspect.getsource(sv.removal_score))

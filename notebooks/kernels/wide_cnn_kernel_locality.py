@@ -69,10 +69,10 @@ import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
 import repro
-from repro import cnn_kernels as ck
-from repro.plotting import COLORS
-from repro.progress import progress
-from repro.scaling import fit_power_law
+from repro.papers.kernels import cnn_kernels as ck
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
+from repro.scaling.fits import fit_power_law
 
 run = repro.setup(scale, seed, device)  # numpy float64 on one CPU thread; the device is unused
 
@@ -108,8 +108,8 @@ def deep_filters(d):
 # where $c(u)$ are the children of node $u$, $\Sigma^{(1)}_v=\Theta^{(1)}_v=t_v$, and
 # $\kappa_0(t) = 1-\arccos(t)/\pi$, $\kappa_1(t) = \big(\sqrt{1-t^2} + (\pi-\arccos t)\,t\big)/\pi$
 # are the arc-cosine kernels. One patch covering the whole (normalised) input gives the FC
-# network's kernels. The code is `src/repro/cnn_kernels.py`; its tests
-# (`tests/test_cnn_kernels.py`) check it against the book's FC kernels (`repro.nn_kernels`) where
+# network's kernels. The code is `src/repro/papers/kernels/cnn_kernels.py`; its tests
+# (`tests/test_cnn_kernels.py`) check it against the book's FC kernels (`repro.gp.nn_kernels`) where
 # the two coincide, against the empirical kernels of wide random tree CNNs, and against limiting
 # cases.
 

@@ -74,10 +74,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import params, stats
-from repro.losses import aggregate as ag
-from repro.plotting import COLORS
-from repro.progress import progress
+from repro.book import params
+from repro.stats import intervals as stats
+from repro.objectives import aggregate as ag
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=200)
@@ -114,7 +115,7 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # estimator is least squares on the $m$ bag means (unbiased, but it uses only $m$ "samples"); the
 # instance-level one adds $W^\top W$, which makes the system better conditioned (less variance)
 # but pulls the estimate towards directions that do not vary inside bags (bias). The losses
-# (PyTorch, for any model) and the linear solver are in `src/repro/losses/aggregate.py`;
+# (PyTorch, for any model) and the linear solver are in `src/repro/objectives/aggregate.py`;
 # `tests/test_losses_aggregate.py` checks the identity, a hand-computed bag, the gradient against
 # a hand derivation, and that $\rho=0$ and $\rho=1$ are the two least-squares problems.
 

@@ -78,11 +78,14 @@ import torch.nn.functional as F
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 
 import repro
-from repro import models, params, stats, training
-from repro.datasets import standardize
-from repro.losses import anyloss as al
-from repro.plotting import COLORS
-from repro.progress import progress
+from repro.nn import models
+from repro.book import params
+from repro.stats import intervals as stats
+from repro.nn import training
+from repro.data.datasets import standardize
+from repro.objectives import anyloss as al
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=200)
@@ -117,7 +120,7 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # when $L = 73$, so the soft counts are close to the counts at threshold 0.5, and its gradient
 # $L\,a(1-a)$ is concentrated on the examples near the decision boundary, the only ones whose
 # count can change. The loss is a property of the whole batch (a ratio of sums), so we train
-# full-batch. `src/repro/losses/anyloss.py` holds the loss; `tests/test_losses_anyloss.py` checks
+# full-batch. `src/repro/objectives/anyloss.py` holds the loss; `tests/test_losses_anyloss.py` checks
 # hand-computed metrics, that confident outputs give exactly the hard confusion matrix, the
 # authors' closed forms for $F_\beta$ and BA, and the F1 gradient against a hand derivation.
 

@@ -61,9 +61,16 @@ import numpy as np
 import torch
 
 import repro
-from repro import benchmark, datasets, label_noise, metrics, models, params, stats, training
-from repro.losses import comp_sum
-from repro.plotting import COLORS
+from repro.stats import benchmark
+from repro.data import datasets
+from repro.data import label_noise
+from repro.stats import metrics
+from repro.nn import models
+from repro.book import params
+from repro.stats import intervals as stats
+from repro.nn import training
+from repro.objectives import comp_sum
+from repro.book.plotting import COLORS
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)
@@ -108,7 +115,7 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # a finite input space; the minimizability gap $M(H)$ itself is what separates the bound on the
 # excess risk over the *Bayes* risk from the bound on the *estimation error* within $H$.
 #
-# The losses and the bound functions are in `src/repro/losses/comp_sum.py`, tested in
+# The losses and the bound functions are in `src/repro/objectives/comp_sum.py`, tested in
 # `tests/test_losses_comp_sum.py` (definition via the sum of exponentials, named members, the
 # gradient $p_y^{\tau - 1}(p - e_y)$, the closed-form minimal conditional risk vs L-BFGS, the special
 # cases of $\mathcal T_\tau$, and equality in the two-class tie, where the bound is attained).
@@ -251,7 +258,7 @@ print(f"cross-entropy: best linear risk {best_lin:.3f}, Bayes (pointwise) risk {
 # ## Comp-sum losses on digits with noisy labels
 #
 # scikit-learn digits (1257 training and 540 test images, standardised), 0, 20 or 40 % of the
-# training labels moved to a different class uniformly (`repro.label_noise.symmetric`), clean test
+# training labels moved to a different class uniformly (`repro.data.label_noise.symmetric`), clean test
 # labels. The same one-hidden-layer tanh MLP (64 units) for every loss, full-batch Adam, learning
 # rate $10^{-2}$, 100 steps (300 at full scale), no early stopping. As a sensitivity check, the 40 %
 # setting is repeated with the optimiser of the companion chapter on LDR losses (full-batch SGD,

@@ -65,9 +65,14 @@ import torch
 import torch.nn.functional as F
 
 import repro
-from repro import datasets, label_noise, memorization, params, stats, training
-from repro import feature_compression as fc
-from repro.plotting import COLORS
+from repro.data import datasets
+from repro.data import label_noise
+from repro.stats import memorization
+from repro.book import params
+from repro.stats import intervals as stats
+from repro.nn import training
+from repro.papers.losses import feature_compression as fc
+from repro.book.plotting import COLORS
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)
@@ -101,8 +106,8 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # loss and hands the $1 - R(t)$ fraction with the smallest loss to the *other* network, which is
 # updated on them; $R(t)$ grows linearly to the noise rate over the first epochs. The paper's
 # combination first trains two Nested-Dropout networks, then fine-tunes them with Co-teaching.
-# Code: `src/repro/feature_compression.py` (tests in `tests/test_feature_compression.py`); both
-# Co-teaching networks are wrapped in one module so that `repro.training.train` runs them.
+# Code: `src/repro/papers/losses/feature_compression.py` (tests in `tests/test_feature_compression.py`); both
+# Co-teaching networks are wrapped in one module so that `repro.nn.training.train` runs them.
 
 # %%
 print(inspect.getsource(fc.NestedDropout.forward))

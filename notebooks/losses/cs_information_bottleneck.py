@@ -64,9 +64,12 @@ from sklearn.datasets import make_friedman1
 from torch import nn
 
 import repro
-from repro import datasets, params, stats, training
-from repro.losses import cauchy_schwarz as cs
-from repro.plotting import COLORS
+from repro.data import datasets
+from repro.book import params
+from repro.stats import intervals as stats
+from repro.nn import training
+from repro.objectives import cauchy_schwarz as cs
+from repro.book.plotting import COLORS
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=100)
@@ -95,7 +98,7 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # error. The compression term is the CS quadratic mutual information $I_{CS}(x; t)$, a combination
 # of the means of $K$, of the code's Gram matrix and of their product, normalised as in the
 # authors' code. The network is trained on $\hat D_{CS} + \beta\, I_{CS}(x;t)$.
-# `src/repro/losses/cauchy_schwarz.py` holds the estimators; `tests/test_losses_cauchy_schwarz.py`
+# `src/repro/objectives/cauchy_schwarz.py` holds the estimators; `tests/test_losses_cauchy_schwarz.py`
 # checks a Gram matrix by hand, that the divergence vanishes exactly for perfect predictions and
 # grows with the error, and that the mutual information is 0 for a constant code.
 

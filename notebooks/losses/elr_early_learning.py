@@ -71,10 +71,17 @@ import numpy as np
 import torch
 
 import repro
-from repro import datasets, label_noise, memorization, metrics, models, params, stats, training
-from repro.losses import elr
-from repro.plotting import COLORS
-from repro.progress import progress
+from repro.data import datasets
+from repro.data import label_noise
+from repro.stats import memorization
+from repro.stats import metrics
+from repro.nn import models
+from repro.book import params
+from repro.stats import intervals as stats
+from repro.nn import training
+from repro.objectives import elr
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)
@@ -143,7 +150,7 @@ plt.show()
 # term is negative for $c$ (a descent step raises the true logit) and, as $\langle p_i, t_i\rangle \to 1$,
 # it grows without bound, so it can cancel the cross-entropy's pull toward the wrong label, which
 # is bounded by 1. The paper's full method (ELR+) adds mixup, weight averaging and two networks; it
-# is out of scope here. The loss lives in `src/repro/losses/elr.py`; `tests/test_losses_elr.py` checks autograd
+# is out of scope here. The loss lives in `src/repro/objectives/elr.py`; `tests/test_losses_elr.py` checks autograd
 # against the formula above, that $\lambda = 0$ is plain cross-entropy, and the target update.
 
 # %%
@@ -153,7 +160,7 @@ print(inspect.getsource(elr.ELRLoss))
 # ## The experiment: an MLP on digits with 40 % symmetric noise
 #
 # scikit-learn's 8x8 digits (1257 training images, 540 test images, standardised). Exactly 40 % of
-# the training labels are moved to a different class chosen uniformly (`repro.label_noise.symmetric`);
+# the training labels are moved to a different class chosen uniformly (`repro.data.label_noise.symmetric`);
 # the test labels are clean. The network is an over-parameterised MLP (two hidden layers, no weight
 # decay, no early stopping) so that cross-entropy can memorise within the budget. Both methods use
 # the same initialisation, batch order, Adam (learning rate $10^{-3}$, batch 128) and number of

@@ -60,10 +60,15 @@ import torch
 from sklearn.datasets import load_breast_cancer, load_digits
 
 import repro
-from repro import datasets, label_noise, models, params, stats, training
-from repro.losses import ensloss
-from repro.plotting import COLORS
-from repro.progress import progress
+from repro.data import datasets
+from repro.data import label_noise
+from repro.nn import models
+from repro.book import params
+from repro.stats import intervals as stats
+from repro.nn import training
+from repro.objectives import ensloss
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)
@@ -90,7 +95,7 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # $\frac{1}{|B|}\sum_i g_i s_i$ with $g$ held fixed, whose gradient is exactly $g_i / |B|$ per
 # margin. Every step is thus a legitimate SGD step on a different random CC loss. The paper proves
 # that this doubly stochastic procedure is consistent and argues that the random loss acts like
-# Dropout: no single loss can be overfitted. Code: `src/repro/losses/ensloss.py`, tested in
+# Dropout: no single loss can be overfitted. Code: `src/repro/objectives/ensloss.py`, tested in
 # `tests/test_losses_ensloss.py` (CC conditions, gradient $= g/|B|$, baselines against PyTorch).
 
 # %%

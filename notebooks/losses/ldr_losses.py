@@ -67,9 +67,16 @@ import numpy as np
 import torch
 
 import repro
-from repro import benchmark, datasets, label_noise, metrics, models, params, stats, training
-from repro.losses import comp_sum, ldr
-from repro.plotting import COLORS
+from repro.stats import benchmark
+from repro.data import datasets
+from repro.data import label_noise
+from repro.stats import metrics
+from repro.nn import models
+from repro.book import params
+from repro.stats import intervals as stats
+from repro.nn import training
+from repro.objectives import comp_sum, ldr
+from repro.book.plotting import COLORS
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)
@@ -111,7 +118,7 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # authors instead keep one $\lambda$ per example and take one fixed-point step each time it is visited.
 # As in the authors' code for tabular data, ALDR-KL divides the scores by their mean absolute value
 # and LDR-KL applies a softplus and divides by the mean, with margin $c = 0.1$, $\lambda = \lambda_0 = 10$,
-# $\alpha = 2$. The code is in `src/repro/losses/ldr.py`, tested in `tests/test_losses_ldr.py`
+# $\alpha = 2$. The code is in `src/repro/objectives/ldr.py`, tested in `tests/test_losses_ldr.py`
 # (closed form vs a numerical maximum, the special cases and limits, the gradient $p^\star - e_y$, the
 # $\lambda^\star$ solver vs a grid search, and finite differences of $\psi_A$).
 
@@ -223,7 +230,7 @@ print(f"MAE: risk at a top-2-wrong score vector minus the infimum: {mae_gap_top2
 # ## The experiment: digits under label noise
 #
 # **Data.** scikit-learn's 8x8 digits (1257 training and 540 test images, standardised). Training
-# labels are corrupted with `repro.label_noise`: *symmetric* noise moves exactly 20, 40 or 60 % of
+# labels are corrupted with `repro.data.label_noise`: *symmetric* noise moves exactly 20, 40 or 60 % of
 # them to a different class chosen uniformly; *pair* noise moves 20 or 40 % of them from class $c$ to
 # $c + 1 \bmod 10$ (a class-dependent flip). Test labels are clean.
 #
@@ -232,7 +239,7 @@ print(f"MAE: risk at a top-2-wrong score vector minus the infimum: {mae_gap_top2
 # $\tfrac12\,\mathrm{CE} + \tfrac12 \cdot 4\,(1 - p_y)$, the symmetric cross-entropy
 # ([Wang et al., 2019](https://arxiv.org/abs/1908.06112)) in the form the LDR authors use; LDR-KL with
 # fixed $\lambda = 10$; ALDR-KL with $\lambda_0 = 10$, $\alpha = 2$. CE, MAE and GCE come from
-# `repro.losses.comp_sum`. Every loss hyper-parameter is the default, or the middle value of the
+# `repro.objectives.comp_sum`. Every loss hyper-parameter is the default, or the middle value of the
 # grid, in the authors' released code; none is tuned here.
 #
 # **Training.** The same one-hidden-layer tanh MLP (64 units, as the authors' feed-forward network for
@@ -332,8 +339,8 @@ print(f"median lambda*: correct labels {np.median(lam_c):.2f}, flipped labels {n
 # %% tags=["nbval-check-output"]
 claims = repro.Claims()
 claims.add("LDR-KL closed form = label-DRO maximum; lambda=1, no margin = cross-entropy - log K",
-           measured={"max |closed - numerical|": repro.claims.below(dro_err, 1e-6),
-                     "max |LDR-KL - (CE - log K)|": repro.claims.below(ce_err, 1e-10)},
+           measured={"max |closed - numerical|": repro.book.claims.below(dro_err, 1e-6),
+                     "max |LDR-KL - (CE - log K)|": repro.book.claims.below(ce_err, 1e-10)},
            criterion="< 1e-6 and < 1e-10 (float64, K=10, 40 gap vectors x 5 lambdas)",
            passed=dro_err < 1e-6 and ce_err < 1e-10)
 
@@ -353,7 +360,7 @@ claims.add("Mean accuracy over 6 settings: ALDR-KL within 1 point of the best ba
 
 claims.add("All-k calibration: LDR-KL minimiser keeps eta's full ranking; symmetric MAE is not top-2 calibrated",
            measured={"LDR-KL rankings kept (lam=1, 10)": [round(100 * rank_ok[1.0]), round(100 * rank_ok[10.0])],
-                     "MAE top-2-wrong excess risk": repro.claims.below(mae_gap_top2, 1e-9),
+                     "MAE top-2-wrong excess risk": repro.book.claims.below(mae_gap_top2, 1e-9),
                      "MAE top-1-wrong excess risk > 1e-3": bool(mae_gap_top1 > 1e-3)},
            criterion="100% of 100 eta for both lambdas; MAE excess < 1e-9 (top-2 wrong), > 1e-3 (top-1 wrong)",
            passed=rank_ok[1.0] == 1 and rank_ok[10.0] == 1 and mae_gap_top2 < 1e-9 and mae_gap_top1 > 1e-3,
@@ -397,7 +404,7 @@ claims.report()
 #   MLP, full-batch SGD with momentum for 100 steps instead of mini-batches for 100 epochs with a
 #   step schedule.
 # * **Noise settings.** The paper uses uniform noise 0.3/0.6/0.9 and class-dependent noise
-#   0.1/0.3/0.5; we use the catalog's symmetric 20/40/60 % and pair 20/40 % (`repro.label_noise`,
+#   0.1/0.3/0.5; we use the catalog's symmetric 20/40/60 % and pair 20/40 % (`repro.data.label_noise`,
 #   exact realised rates).
 # * **Baselines and tuning.** Five baselines instead of thirteen, all at their default
 #   hyper-parameters; the paper selects each loss's hyper-parameter by 5-fold cross-validation. The

@@ -74,8 +74,13 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 import repro
-from repro import contrastive, label_noise, models, params, stats, web_noise
-from repro.plotting import COLORS
+from repro.nn import contrastive
+from repro.data import label_noise
+from repro.nn import models
+from repro.book import params
+from repro.stats import intervals as stats
+from repro.papers.losses import web_noise
+from repro.book.plotting import COLORS
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)
@@ -117,7 +122,7 @@ plt.show()
 # %% [markdown]
 # ## The detectors
 #
-# A SimCLR encoder (`repro.contrastive`) is trained on all 2057 training images without labels;
+# A SimCLR encoder (`repro.nn.contrastive`) is trained on all 2057 training images without labels;
 # its 32-dimensional representations are frozen and serve the linear separation only. The classifier
 # is a two-hidden-layer MLP (256 units) trained end to end on the 64 pixels with the noisy labels, so
 # that, like the paper's networks, it can memorise wrong labels: a short warm-up on everything, then
@@ -271,7 +276,7 @@ claims.report()
 # * **Data.** scikit-learn digits with symmetric label flips (ID noise) and 8x8 patches of the two
 #   bundled photographs (OOD noise) replace mini-WebVision, Controlled Noisy Web Labels and CIFAR
 #   with injected ImageNet32/Places365 images.
-# * **Models.** A small SimCLR MLP encoder (`repro.contrastive`, trained for 40 epochs) supplies the
+# * **Models.** A small SimCLR MLP encoder (`repro.nn.contrastive`, trained for 40 epochs) supplies the
 #   features for the linear separation. The classifier is a separate MLP on the pixels, trained
 #   with Adam from scratch. The paper uses ResNets and trains its classifier within PLS.
 # * **Detectors and training.** Our small loss is a 2-component GMM on the normalised losses, as in

@@ -74,10 +74,14 @@ import numpy as np
 import torch
 
 import repro
-from repro import image_quality, params, perceptual_ae, stats, training
-from repro.losses import ssim as ssim_lib
-from repro.plotting import COLORS
-from repro.progress import progress
+from repro.stats import image_quality
+from repro.book import params
+from repro.papers.losses import perceptual_ae
+from repro.stats import intervals as stats
+from repro.nn import training
+from repro.objectives import ssim as ssim_lib
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_reps", n_reps, minimum=0, maximum=50)
@@ -126,7 +130,7 @@ print(f"{n_reps} replicates x 3 losses; {AE['n_train']} training patches, {AE['e
 # before the fractional power, so that anti-correlated outputs early in training cannot produce an
 # infinite gradient. The window is separable, so the local statistics are computed as two products
 # with banded matrices, which on a CPU is faster than a depthwise convolution for images this small.
-# The code is `src/repro/losses/ssim.py` (tests in `tests/test_losses_ssim.py`: identity and
+# The code is `src/repro/objectives/ssim.py` (tests in `tests/test_losses_ssim.py`: identity and
 # symmetry, agreement with an explicit loop over windows, finite-difference gradients, one scale
 # equal to SSIM):
 
@@ -144,7 +148,7 @@ print(inspect.getsource(ssim_lib.ms_ssim))
 # of the GMS map over the image (0 for a perfect copy, larger is worse). It ignores a change of
 # brightness but punishes edges that are lost or smeared unevenly. PSNR,
 # $10\log_{10}(1/\mathrm{MSE})$, is the pixel-fidelity score that $\ell_2$ maximises. Both live in
-# `src/repro/image_quality.py`:
+# `src/repro/stats/image_quality.py`:
 
 # %%
 print(inspect.getsource(image_quality.gmsd))
@@ -160,7 +164,7 @@ print(inspect.getsource(image_quality.gmsd))
 # convolutions, a dense bottleneck of `code` = 64 numbers (16x fewer than the pixels), a mirrored
 # transposed-convolution decoder and a sigmoid output. The three losses train the *same*
 # architecture from the *same* initialisation on the same batches (Adam, learning rate
-# $2\cdot10^{-3}$, batch 32) through `repro.training.train`.
+# $2\cdot10^{-3}$, batch 32) through `repro.nn.training.train`.
 #
 # For speed, the `n_reps` replicates of one loss are trained together as one network,
 # `ConvAutoencoderEnsemble`: replicate $r$'s patches are channel $r$ of the input, every layer is

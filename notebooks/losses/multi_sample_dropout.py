@@ -62,9 +62,15 @@ import numpy as np
 import torch
 
 import repro
-from repro import datasets, metrics, models, params, plotting, stats, training
-from repro import multi_sample_dropout as msd
-from repro.progress import progress
+from repro.data import datasets
+from repro.stats import metrics
+from repro.nn import models
+from repro.book import params
+from repro.book import plotting
+from repro.stats import intervals as stats
+from repro.nn import training
+from repro.papers.losses import multi_sample_dropout as msd
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)
@@ -95,7 +101,7 @@ M_MAX = max(M_VALUES)
 # this lower-variance estimate, a bit like a larger mini-batch that costs only the head, lets
 # training progress faster per iteration. With $M = 1$ it is ordinary dropout, with $p = 0$ every
 # sample is the same and $L_M$ is the plain loss, and at test time dropout is off and the head runs
-# once. The implementation, `src/repro/multi_sample_dropout.py`, is tested in
+# once. The implementation, `src/repro/papers/losses/multi_sample_dropout.py`, is tested in
 # `tests/test_multi_sample_dropout.py` against exactly these limits, against $M$ sequential dropout
 # calls, and for the $1/M$ variance reduction:
 

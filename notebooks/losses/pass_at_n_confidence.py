@@ -67,10 +67,14 @@ import torch
 import torch.nn.functional as F
 
 import repro
-from repro import datasets, models, params, stats, training
-from repro.losses import pass_at_n as pn
-from repro.plotting import COLORS
-from repro.progress import progress
+from repro.data import datasets
+from repro.nn import models
+from repro.book import params
+from repro.stats import intervals as stats
+from repro.nn import training
+from repro.objectives import pass_at_n as pn
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=100)
@@ -93,7 +97,7 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 #
 # $F = 1$ for $N = 1$ (cross-entropy); for $N > 1$ it is close to 1 while $p_y$ is small and falls
 # to 0 as $p_y \to 1$: once $N$ samples would almost surely contain the right answer, the example
-# stops asking for more confidence. The implementation (`src/repro/losses/pass_at_n.py`) works
+# stops asking for more confidence. The implementation (`src/repro/objectives/pass_at_n.py`) works
 # from $\log p_y$ so that it stays finite for $p_y$ near 0 and 1; `tests/test_losses_pass_at_n.py`
 # checks that $N = 1$ is cross-entropy and that autograd matches the formula above.
 
@@ -115,7 +119,7 @@ plt.show()
 # Each "problem" is a point $x \in \mathbb R^{20}$ and its answer one of 20 classes; the class
 # means are drawn close together (`separation` 0.6), so 35-50 % of the test problems are
 # answered wrongly even by a well-trained model, and there is something for extra samples to find.
-# 400 training and 400 test problems (`repro.datasets.gaussian_mixture_classes`). The model is a
+# 400 training and 400 test problems (`repro.data.datasets.gaussian_mixture_classes`). The model is a
 # two-hidden-layer MLP (128 units), trained with Adam (learning rate $10^{-3}$, batch 100) for
 # 80 epochs, long enough to fit the training set. Every model of a seed starts from the same
 # initialisation and sees the same batches; only the loss differs. We track the *exact* test

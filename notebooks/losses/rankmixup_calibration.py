@@ -71,9 +71,14 @@ import torch
 import torch.nn.functional as F
 
 import repro
-from repro import calibration, datasets, models, params, stats, training
-from repro.losses import rankmixup
-from repro.plotting import COLORS
+from repro.stats import calibration
+from repro.data import datasets
+from repro.nn import models
+from repro.book import params
+from repro.stats import intervals as stats
+from repro.nn import training
+from repro.objectives import rankmixup
+from repro.book.plotting import COLORS
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=100)
@@ -112,7 +117,7 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # and it penalises both over-confidence on blends ($\mathrm{DCG} > \mathrm{IDCG}$) and
 # under-confidence. Unlike mixup, the blends never receive a label, so the raw samples keep their
 # one-hot targets. The losses live in
-# `src/repro/losses/rankmixup.py`; `tests/test_losses_rankmixup.py` checks hand-computed values,
+# `src/repro/objectives/rankmixup.py`; `tests/test_losses_rankmixup.py` checks hand-computed values,
 # the masking of same-class blends, the sorting by relevance, the gradients of both terms, and that
 # $w = 0$ is plain cross-entropy. The M-NDCG term:
 

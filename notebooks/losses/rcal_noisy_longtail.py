@@ -77,9 +77,13 @@ import numpy as np
 import torch
 
 import repro
-from repro import contrastive, label_noise, params, rcal, stats
-from repro.losses import contrastive as contrastive_losses
-from repro.plotting import COLORS
+from repro.nn import contrastive
+from repro.data import label_noise
+from repro.book import params
+from repro.papers.losses import rcal
+from repro.stats import intervals as stats
+from repro.objectives import contrastive as contrastive_losses
+from repro.book.plotting import COLORS
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)
@@ -102,7 +106,7 @@ PROBE = dict(epochs=300, lr=1e-2, weight_decay=1e-3)
 #
 # scikit-learn's 8x8 digits, split 70/30 as everywhere in the book. The training split is thinned
 # to an exponential profile, $n_c = n_{\max}\,\rho^{-c/(K-1)}$ with $\rho = 20$
-# (`repro.label_noise.long_tail_subsample`): about 120 images of digit 0 down to 6 of digit 9.
+# (`repro.data.label_noise.long_tail_subsample`): about 120 images of digit 0 down to 6 of digit 9.
 # Then 30 % of the training labels are flipped the way the paper's analysis assumes
 # (Assumption 3.1(3)): a flipped label moves to class $j$ with probability proportional to the
 # size $n_j$ of that class, so most wrong labels land in the head classes. The test split stays
@@ -113,7 +117,7 @@ PROBE = dict(epochs=300, lr=1e-2, weight_decay=1e-3)
 #
 # A SimCLR-style encoder learns the representations: each training image is warped twice at random
 # (rotation, scale, shear, a shift of up to one pixel, pixel noise and pixel dropout, written in
-# PyTorch in `repro.contrastive.augment`), an MLP encoder $f$ and a projection head $g$ map both
+# PyTorch in `repro.nn.contrastive.augment`), an MLP encoder $f$ and a projection head $g$ map both
 # views, and the NT-Xent loss asks each view to pick its partner out of the batch:
 #
 # $$\ell_i = -\log \frac{\exp(s_{i,p(i)}/\tau)}{\sum_{j\neq i}\exp(s_{ij}/\tau)},\qquad
@@ -148,9 +152,9 @@ print(inspect.getsource(contrastive_losses.nt_xent))
 #    the same number per class, and train the linear classifier with cross-entropy on the real
 #    representations (noisy labels) plus the sampled ones.
 #
-# The code is in `src/repro/rcal.py` (tests in `tests/test_rcal.py`); the baseline and RCAL share
+# The code is in `src/repro/papers/losses/rcal.py` (tests in `tests/test_rcal.py`); the baseline and RCAL share
 # the features, the linear classifier and its training (full-batch Adam through
-# `repro.training.train`).
+# `repro.nn.training.train`).
 
 # %%
 print(inspect.getsource(rcal.calibrate_tail))

@@ -62,8 +62,15 @@ import numpy as np
 import torch
 
 import repro
-from repro import datasets, losses, metrics, models, params, plotting, stats, training
-from repro.progress import progress
+from repro.data import datasets
+from repro import objectives
+from repro.stats import metrics
+from repro.nn import models
+from repro.book import params
+from repro.book import plotting
+from repro.stats import intervals as stats
+from repro.nn import training
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)
@@ -98,13 +105,13 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 #   second-order series of $e^x$ {cite}`debrebisson2016exploration` (spherical, since
 #   $\sum_k f(o_k) = D + \sum_k o_k + \tfrac12 \sum_k o_k^2$).
 #
-# They live in `src/repro/losses/spherical.py` (part of the book's loss library `repro.losses`), tested in
+# They live in `src/repro/objectives/spherical.py` (part of the book's loss library `repro.objectives`), tested in
 # `tests/test_losses_spherical.py` (limiting cases, invariances, the spherical-statistics form, and
 # autograd against the hand-derived gradient). The Z-loss itself:
 
 # %%
-print(inspect.getsource(losses.z_normalize))
-print(inspect.getsource(losses.z_loss))
+print(inspect.getsource(objectives.z_normalize))
+print(inspect.getsource(objectives.z_loss))
 
 # %% [markdown]
 # ### Invariance, checked numerically
@@ -122,8 +129,8 @@ drift = {"Z-loss": 0.0, "log-softmax": 0.0}
 for alpha in alphas:
     for beta in betas:
         t = alpha * o + beta
-        for name, fn in (("Z-loss", lambda u: losses.z_loss(u, y, a=1.0, b=3.0, reduction="none")),
-                         ("log-softmax", lambda u: losses.cross_entropy(u, y, reduction="none"))):
+        for name, fn in (("Z-loss", lambda u: objectives.z_loss(u, y, a=1.0, b=3.0, reduction="none")),
+                         ("log-softmax", lambda u: objectives.cross_entropy(u, y, reduction="none"))):
             drift[name] = max(drift[name], (fn(t) - fn(o)).abs().max().item())
 print({k: f"{v:.1e}" for k, v in drift.items()})
 
@@ -147,7 +154,7 @@ print({k: f"{v:.1e}" for k, v in drift.items()})
 #   the 1000 outputs, mimics the bottleneck of a language model's output layer.
 
 # %%
-LOSS_NAMES = list(losses.LOSSES)
+LOSS_NAMES = list(objectives.LOSSES)
 Z_GRID = [dict(a=a, b=b) for a in (0.5, 2.0) for b in (1.5, 5.0)]
 
 TASKS = {
@@ -169,7 +176,7 @@ def train_eval(task: dict, name: str, lr: float, hyper: dict, s: int) -> dict:
     val, tr = perm[:n_val], perm[n_val:]
     torch.manual_seed(s)
     model = models.mlp(data.X_train.shape[1], task["hidden"], data.n_classes).to(run.device)
-    training.train(model, losses.make_loss(name, **hyper), data.X_train[tr], data.y_train[tr],
+    training.train(model, objectives.make_loss(name, **hyper), data.X_train[tr], data.y_train[tr],
                    epochs=task["epochs"], batch_size=task["batch_size"], lr=lr, generator=g,
                    desc=f"{name} lr={lr:g} {hyper}")
     out = {}

@@ -68,11 +68,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import inductive_bias as ib
-from repro.params import check_float
-from repro.plotting import COLORS
-from repro.progress import progress
-from repro.stats import mean_ci
+from repro.papers.theory import inductive_bias as ib
+from repro.book.params import check_float
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)  # numpy float64 on one CPU thread; the device is unused
 check_float("eps", eps, minimum=1e-4, maximum=0.1)

@@ -71,13 +71,13 @@ import numpy as np
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 import repro
-from repro import scaling_regimes as sr
-from repro.params import check_float
-from repro.plotting import COLORS, theory_vs_simulation
-from repro.progress import progress
-from repro.random_features import draw_feature_map, relu_kernel
-from repro.scaling import bootstrap_over_reps
-from repro.stats import mean_ci
+from repro.papers.theory import scaling_regimes as sr
+from repro.book.params import check_float
+from repro.book.plotting import COLORS, theory_vs_simulation
+from repro.book.progress import progress
+from repro.gp.random_features import draw_feature_map, relu_kernel
+from repro.scaling.fits import bootstrap_over_reps
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)  # numpy float64 on one CPU thread; the device is unused
 check_float("alpha", alpha, minimum=0.25, maximum=3.0)
@@ -162,9 +162,9 @@ print(f"S={S} teacher features, alpha={alpha}; {N_RES} / {N_VAR} / {N_MAN} repet
 # smooth target is $4/d$). The random teacher has, on average, power $\lambda_i$ on mode $i$, the
 # case in which the learning-curve exponent equals the spectral one.
 #
-# The code is this book's module `src/repro/scaling_regimes.py` (tests in
+# The code is this book's module `src/repro/papers/theory/scaling_regimes.py` (tests in
 # `tests/test_scaling_regimes.py`); exponents are least-squares slopes in log-log space
-# (`repro.scaling.fit_power_law`) with bootstrap intervals that resample whole repetitions.
+# (`repro.scaling.fits.fit_power_law`) with bootstrap intervals that resample whole repetitions.
 
 # %%
 print(inspect.getsource(sr.teacher_averaged_loss))

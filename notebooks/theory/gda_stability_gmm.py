@@ -61,12 +61,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import generative_augmentation as ga
-from repro.params import check_float
-from repro.plotting import COLORS
-from repro.progress import progress
-from repro.scaling import bootstrap_over_reps
-from repro.stats import mean_ci
+from repro.papers.theory import generative_augmentation as ga
+from repro.book.params import check_float
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
+from repro.scaling.fits import bootstrap_over_reps
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)  # numpy float64 on one CPU thread; the device is unused
 check_float("sigma", sigma, minimum=0.05, maximum=5.0)
@@ -120,8 +120,8 @@ print(f"{REPS} repetitions; m_G/m in {RATIOS}; sigma = {sigma}")
 # synthetic part we draw these sums directly: for $n$ draws of $N(c, \operatorname{diag} v)$ the sum
 # is $N(nc, n \operatorname{diag} v)$ and, independently, the scatter about the sample mean is
 # $\sum_j v_j \chi^2_{n-1}$. This is exact and costs $O(d)$ instead of $O(n d)$, so 20-fold
-# augmentation at $m = 1000$ is free. The real points are sampled explicitly with `repro.gmm`.
-# The code is this book's module `src/repro/generative_augmentation.py` (tests in
+# augmentation at $m = 1000$ is free. The real points are sampled explicitly with `repro.data.gmm`.
+# The code is this book's module `src/repro/papers/theory/generative_augmentation.py` (tests in
 # `tests/test_generative_augmentation.py`: moments against explicit draws, a hand-computed
 # generator fit, the exact $d/m$ mean gap, the large-$m_G$ limit).
 

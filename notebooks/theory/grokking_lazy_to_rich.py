@@ -67,10 +67,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import lazy_rich_dynamics as lrd
-from repro.params import check_float
-from repro.plotting import COLORS
-from repro.progress import progress
+from repro.papers.theory import lazy_rich_dynamics as lrd
+from repro.book.params import check_float
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)  # float64 NumPy on one CPU thread; the device is unused
 check_float("eps", eps, minimum=0.0, maximum=1.0)
@@ -121,7 +121,7 @@ draw_seeds = [[run.seed, k] for k in range(N_DRAWS)]
 # The same code trains the *linearised* network (its first-order Taylor expansion at
 # initialisation: the $\alpha\to\infty$ limit), and the ridgeless NTK regression predictor is a
 # quadratic form whose test loss is computed the same way.
-# The implementation is `src/repro/lazy_rich_dynamics.py`; its tests
+# The implementation is `src/repro/papers/theory/lazy_rich_dynamics.py`; its tests
 # (`tests/test_lazy_rich_dynamics.py`) check the reduced dynamics against explicit GD on the
 # weights, the test-loss formula against Monte Carlo and hand-computed cases, and that the
 # linearised network converges to NTK regression and does not depend on $\alpha$.

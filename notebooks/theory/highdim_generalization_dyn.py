@@ -69,12 +69,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import linear_gd_dynamics as lgd
-from repro import marchenko_pastur as mp
-from repro.params import check_int
-from repro.plotting import theory_vs_simulation
-from repro.progress import progress
-from repro.stats import mean_ci
+from repro.papers.theory import linear_gd_dynamics as lgd
+from repro.stats import marchenko_pastur as mp
+from repro.book.params import check_int
+from repro.book.plotting import theory_vs_simulation
+from repro.book.progress import progress
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)
 check_int("n_inputs", n_inputs, minimum=50, maximum=5000)
@@ -138,7 +138,7 @@ print(f"N = {N} weights, {R} data sets per condition; numpy on CPU (the device i
 # with a small step follows, which the unit tests and the check below confirm. The simulation
 # differs from the theory only through finite $N$: a sampled spectrum instead of
 # $\rho$, and sampled teachers, noise and initial weights. The code is in this book's
-# `src/repro/marchenko_pastur.py` and `src/repro/linear_gd_dynamics.py` (tests in
+# `src/repro/stats/marchenko_pastur.py` and `src/repro/papers/theory/linear_gd_dynamics.py` (tests in
 # `tests/test_linear_gd_dynamics.py`):
 
 # %%

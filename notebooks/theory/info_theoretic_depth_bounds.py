@@ -66,9 +66,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import layerwise_info_bounds as lb
-from repro.params import ParameterError, check_int
-from repro.progress import progress
+from repro.papers.theory import layerwise_info_bounds as lb
+from repro.book.params import ParameterError, check_int
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 check_int("n_train", n_train, minimum=5, maximum=10_000)
@@ -133,7 +133,7 @@ print(f"d={D_IN}, widths {WIDTHS}, n={n_train}, learning noise {learning_noise};
 # $h = \kappa\, q^\top x$ ($q$ a random unit vector the last hidden layer can see, $\kappa = 2$) and
 # the loss $\ell(y(z_1 - z_2)/2)$, which is $1/\sqrt2$-Lipschitz in $z$.
 #
-# The code is [`src/repro/layerwise_info_bounds.py`](https://github.com/reproducible-papers/reproducible-papers/blob/main/src/repro/layerwise_info_bounds.py)
+# The code is [`src/repro/papers/theory/layerwise_info_bounds.py`](https://github.com/reproducible-papers/reproducible-papers/blob/main/src/repro/papers/theory/layerwise_info_bounds.py)
 # (tests in `tests/test_layerwise_info_bounds.py` check the posterior by simulation, the closed-form
 # KL against Monte Carlo and the Lipschitz constants):
 

@@ -82,12 +82,15 @@ from sklearn.datasets import load_digits
 from torch import nn
 
 import repro
-from repro import hessian, hessian_spectrum as hsp, loss_landscape as ll, models
-from repro.claims import below
-from repro.label_noise import symmetric
-from repro.params import check_float
-from repro.plotting import COLORS
-from repro.progress import progress
+from repro.curvature import hessian
+from repro.curvature import hessian_spectrum as hsp
+from repro.curvature import loss_landscape as ll
+from repro.nn import models
+from repro.book.claims import below
+from repro.data.label_noise import symmetric
+from repro.book.params import check_float
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 check_float("alpha_small", alpha_small, minimum=0.05, maximum=1.0)
@@ -167,10 +170,10 @@ for s in SEVERITIES:
 # averaged over probes (the authors' `hessian_criteria`). At a clean minimum of the loss on the
 # evaluation data the Hessian is positive semi-definite and both vanish; negative curvature appears
 # when the weights are not a minimum of *that* loss, which is what a distribution shift does. The
-# code is in `src/repro/hessian_spectrum.py` (tests: Lanczos against dense eigenvalues, quadrature
-# exactness for polynomials, the criteria on hand-made spectra) and `src/repro/loss_landscape.py`
+# code is in `src/repro/curvature/hessian_spectrum.py` (tests: Lanczos against dense eigenvalues, quadrature
+# exactness for polynomials, the criteria on hand-made spectra) and `src/repro/curvature/loss_landscape.py`
 # (tests: filter-norm row norms, exact invariance of the rescaling, restoring the weights); the
-# top eigenvalues use `repro.hessian`.
+# top eigenvalues use `repro.curvature.hessian`.
 
 # %%
 print(inspect.getsource(hsp.hessian_criteria))

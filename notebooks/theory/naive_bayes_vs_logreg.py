@@ -63,11 +63,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 import repro
-from repro import gmm
-from repro.naive_bayes import SharedDiagonalGaussianNB, linear_fit_r2, samples_to_reach
-from repro.scaling import loglog_slope
-from repro.params import check_float
-from repro.progress import progress
+from repro.data import gmm
+from repro.papers.theory.naive_bayes import SharedDiagonalGaussianNB, linear_fit_r2, samples_to_reach
+from repro.scaling.fits import loglog_slope
+from repro.book.params import check_float
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 check_float("epsilon", epsilon, minimum=0.001, maximum=0.1)
@@ -104,13 +104,13 @@ print(f"grid of {len(GRID)} training sizes from {GRID[0]} to {GRID[-1]}; repeats
 # **Errors.** For $K = 2$ every fitted classifier is a hyperplane and the mixture is
 # $x \mid y \sim N(y \mathbf 1, \Sigma)$, so its test error is exact:
 # $\tfrac12[\Phi(-(w^\top \mathbf 1 + b)/s) + \Phi(-(w^\top \mathbf 1 - b)/s)]$, $s = \sqrt{w^\top \Sigma w}$
-# (`repro.gmm.linear_error`), and so is the Bayes error. For $K = 3$ we use one large fresh test set
+# (`repro.data.gmm.linear_error`), and so is the Bayes error. For $K = 3$ we use one large fresh test set
 # per $d$ and take the asymptotic error as the error of the Bayes classifier on that same test set.
 #
 # **Sample complexity.** For each $d$ we walk up a grid of training sizes (ratio 1.2), average the
 # test error over independent training sets, and record $m_\varepsilon(d)$, the first size at which
 # the mean error is within $\varepsilon$ of the asymptotic error (log-interpolated between grid
-# points), stopping there as the authors do. The code is `src/repro/naive_bayes.py` (tests in
+# points), stopping there as the authors do. The code is `src/repro/papers/theory/naive_bayes.py` (tests in
 # `tests/test_naive_bayes.py`):
 
 # %%
@@ -149,7 +149,7 @@ def binary_linear(model):
 def learning_curve(method, d, K, rng, test=None):
     """Mean test error on GRID until it comes within epsilon of the asymptotic error."""
     means, var = mixture(d, K)
-    if K == 2:  # labels 0/1 with means -1 / +1: exact errors from repro.gmm
+    if K == 2:  # labels 0/1 with means -1 / +1: exact errors from repro.data.gmm
         asym = gmm.bayes_error(np.ones(d), np.diag(var))
         def error(model):
             w, b = binary_linear(model)

@@ -86,10 +86,10 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 import repro
-from repro import anchored_ufm as au
-from repro.claims import below
-from repro.params import ParameterError, check_int
-from repro.progress import progress
+from repro.papers.theory import anchored_ufm as au
+from repro.book.claims import below
+from repro.book.params import ParameterError, check_int
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 check_int("n_anchors", n_anchors, minimum=1, maximum=20)
@@ -150,7 +150,7 @@ print(f"digits: K={K_DIG}, n={N_DIG} per class, d={D_DIG}, {n_anchors} anchors x
 # the diagonal blocks carry within-class deviations forward and the off-diagonal ones carry
 # cross-talk between classes. The code below computes the Hessian blocks in closed form (checked
 # against finite differences in `tests/test_anchored_ufm.py`); the module is
-# [`src/repro/anchored_ufm.py`](https://github.com/reproducible-papers/reproducible-papers/blob/main/src/repro/anchored_ufm.py).
+# [`src/repro/papers/theory/anchored_ufm.py`](https://github.com/reproducible-papers/reproducible-papers/blob/main/src/repro/papers/theory/anchored_ufm.py).
 
 # %%
 print(inspect.getsource(au.central_path_velocity))

@@ -69,9 +69,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import deep_linear_ufm as du
-from repro.params import check_int
-from repro.progress import progress
+from repro.papers.theory import deep_linear_ufm as du
+from repro.book.params import check_int
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 check_int("feature_dim", feature_dim, minimum=4, maximum=512)
@@ -129,7 +129,7 @@ print(f"d = {feature_dim}, {STEPS} steps of momentum GD per run, depths {DEPTHS}
 # the centred targets have $K-1$ equal directions: the centred means form a simplex ETF and the
 # minimum is $(K-1)/K$ of the bias-free one.
 #
-# The model, the closed form and the metrics are this book's `src/repro/deep_linear_ufm.py`
+# The model, the closed form and the metrics are this book's `src/repro/papers/theory/deep_linear_ufm.py`
 # (tests in `tests/test_deep_linear_ufm.py`):
 
 # %%

@@ -69,12 +69,12 @@ import numpy as np
 import torch
 
 import repro
-from repro import multivariate_scaling as ms
-from repro import synthetic_translation as st
-from repro.params import check_float, check_int
-from repro.plotting import COLORS
-from repro.progress import progress
-from repro.scaling import fit_power_law_offset
+from repro.scaling import multivariate as ms
+from repro.papers.theory import synthetic_translation as st
+from repro.book.params import check_float, check_int
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
+from repro.scaling.fits import fit_power_law_offset
 
 run = repro.setup(scale, seed, device)  # one CPU thread, deterministic
 check_int("vocab", vocab, minimum=4, maximum=64)
@@ -131,8 +131,8 @@ print(f"vocab {vocab}, length {LENGTH}, noise {noise}: irreducible loss {L_BAYES
 # Both are fitted by non-linear least squares on the loss itself, with non-negative exponents and
 # $L_\infty \ge 0$, from several starting points: the bivariate law
 # $\beta N_e^{-p_e} N_d^{-p_d} + L_\infty$ (four parameters) and the total-parameter law
-# $\beta N^{-p} + L_\infty$ (three). The code is `src/repro/synthetic_translation.py` and
-# `src/repro/multivariate_scaling.py` (tests in `tests/test_synthetic_translation.py` and
+# $\beta N^{-p} + L_\infty$ (three). The code is `src/repro/papers/theory/synthetic_translation.py` and
+# `src/repro/scaling/multivariate.py` (tests in `tests/test_synthetic_translation.py` and
 # `tests/test_multivariate_scaling.py`).
 
 # %%

@@ -67,11 +67,11 @@ import numpy as np
 from scipy.stats import norm
 
 import repro
-from repro import gmm
-from repro import robust_self_training as rst
-from repro.params import check_float, check_int
-from repro.progress import progress
-from repro.stats import mean_ci
+from repro.data import gmm
+from repro.papers.theory import robust_self_training as rst
+from repro.book.params import check_float, check_int
+from repro.book.progress import progress
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)
 check_int("dim", dim, minimum=2, maximum=2000)
@@ -95,7 +95,7 @@ print(f"d={dim}, |mu|=1, shift={shift}; {REPS} problems per m; RSS settings {HP}
 # distribution (in high dimension $v \perp \mu$ nearly, and $\mu'$ makes an angle of about
 # $27^\circ$ with $\mu$), which still has the "two clusters" structure. A linear classifier
 # $\operatorname{sign}(w^\top x)$ has the exact test error
-# $\Phi(-w^\top\mu/\lVert w\rVert)$ (`repro.gmm.linear_error`), so no test set is needed.
+# $\Phi(-w^\top\mu/\lVert w\rVert)$ (`repro.data.gmm.linear_error`), so no test set is needed.
 #
 # ### Robust self-supervised training
 # The DRO loss of a point is the worst case of the loss over perturbed inputs, minus a price
@@ -128,7 +128,7 @@ print(f"d={dim}, |mu|=1, shift={shift}; {REPS} problems per m; RSS settings {HP}
 # the same cluster structure without any robust loss, and shows how much of the gain is due to
 # the DRO part.
 #
-# The implementation is `src/repro/robust_self_training.py` (tests in
+# The implementation is `src/repro/papers/theory/robust_self_training.py` (tests in
 # `tests/test_robust_self_training.py`, including a brute-force check of the closed-form DRO loss):
 
 # %%

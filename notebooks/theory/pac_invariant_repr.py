@@ -72,10 +72,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import invariance_pac as ip
-from repro.claims import below
-from repro.params import check_float
-from repro.progress import progress
+from repro.papers.theory import invariance_pac as ip
+from repro.book.claims import below
+from repro.book.params import check_float
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 check_float("eps", eps, minimum=1e-4, maximum=1.0)
@@ -118,7 +118,7 @@ print(f"d in {DIMS}, m in {M_GRID.tolist()}, {N_SEM} SEMs x {TRIALS} training dr
 # The learner keeps the representations that are $\epsilon$-invariant on all $m$ training
 # interventions and returns the one with the smallest observational risk; without the filter it
 # would pick a representation that uses the children. The code is
-# [`src/repro/invariance_pac.py`](https://github.com/reproducible-papers/reproducible-papers/blob/main/src/repro/invariance_pac.py)
+# [`src/repro/papers/theory/invariance_pac.py`](https://github.com/reproducible-papers/reproducible-papers/blob/main/src/repro/papers/theory/invariance_pac.py)
 # (tests: covariance against simulation, exact affinity, the learner, the bound).
 
 # %%

@@ -45,7 +45,7 @@
 # 3. the measurements agree with the exact finite-width value $3\big((1+5/n)^L-1\big)$ within
 #    **10 %** at every point (a tolerance of ours for Monte Carlo error);
 # 4. *kernel*: at width 512, the measured mean kernel $\mathbb E[z^2]$ follows the infinite-width
-#    recursion (`repro.nn_kernels`) within **5 %** over 20 layers for $C_W \in \{1.5, 2, 2.5\}$, and it
+#    recursion (`repro.gp.nn_kernels`) within **5 %** over 20 layers for $C_W \in \{1.5, 2, 2.5\}$, and it
 #    is constant (within 5 %) only at $C_W = 2$.
 # ```
 
@@ -61,10 +61,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import finite_width as fw
-from repro.nn_kernels import nngp_ntk
-from repro.plotting import COLORS, theory_vs_simulation
-from repro.progress import progress
+from repro.papers.theory import finite_width as fw
+from repro.gp.nn_kernels import nngp_ntk
+from repro.book.plotting import COLORS, theory_vs_simulation
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)  # float64 on one CPU thread; the device is unused
 
@@ -106,7 +106,7 @@ CWS = [1.5, 2.0, 2.5]
 # $(1+5/n)^L$ is convex in $L$, a straight line fits only for small $L/n$: its relative deviation is
 # about $5L/(2n)$, 16 % at $L/n = 1/16$, which is why claim 2 fits $L/n\le 1/16$.
 #
-# The Monte Carlo (`src/repro/finite_width.py`, tests in `tests/test_finite_width.py`) draws whole
+# The Monte Carlo (`src/repro/papers/theory/finite_width.py`, tests in `tests/test_finite_width.py`) draws whole
 # random networks. A product $Wa$ with i.i.d. Gaussian $W$ has the same law as $|a|\,g\sqrt{C_W/n}$
 # with $g\sim\mathcal N(0, I_n)$, which lets us draw $50\,000$ networks per width in seconds instead of
 # sampling $n\times n$ matrices; the tests check this sampler against explicit weight matrices.

@@ -69,10 +69,10 @@ import torch
 from sklearn.datasets import load_digits
 
 import repro
-from repro import cvae_collapse as cc
-from repro.plotting import COLORS, theory_vs_simulation
-from repro.progress import progress
-from repro.stats import mean_ci
+from repro.papers.theory import cvae_collapse as cc
+from repro.book.plotting import COLORS, theory_vs_simulation
+from repro.book.progress import progress
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)  # the small problems below run on the CPU in float64
 N_SYN = run.pick(2000, 10000)           # synthetic pairs per correlation
@@ -146,7 +146,7 @@ print(f"{N_SYN} synthetic pairs, {STEPS} Adam steps, ReLU CVAE: {RELU_SEEDS} see
 # the expectation over the reparameterisation noise is Gaussian, so we minimise the exact expected
 # loss with full-batch Adam (float64, many problems in one batched tensor), as the authors'
 # `matrix_CVAE.py` does with its matrix form. The ReLU CVAE is trained the usual way: mini-batches,
-# one reparameterised sample. The code is in `src/repro/cvae_collapse.py` (tests in
+# one reparameterised sample. The code is in `src/repro/papers/theory/cvae_collapse.py` (tests in
 # `tests/test_cvae_collapse.py`, including a numerical minimisation of the one-mode loss):
 
 # %%

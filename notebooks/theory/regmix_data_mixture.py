@@ -70,10 +70,10 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import LinearRegression
 
 import repro
-from repro import data_mixture as dm
-from repro import sequences as sq
-from repro.params import check_int
-from repro.plotting import COLORS
+from repro.papers.theory import data_mixture as dm
+from repro.data import sequences as sq
+from repro.book.params import check_int
+from repro.book.plotting import COLORS
 
 run = repro.setup(scale, seed, device)
 check_int("n_domains", n_domains, minimum=3, maximum=8)
@@ -136,7 +136,7 @@ print("entropy rates (nats/token):", [f"{h:.2f}" for h in entropy],
 # $\hat L(w)$ by (a) linear regression and (b) gradient-boosted trees (scikit-learn's histogram
 # boosting, standing in for LightGBM). Score $\hat L$ on many simulated mixtures from the same sampler
 # and average the 100 best: that average is the RegMix mixture. The code is in
-# `src/repro/data_mixture.py` (tests in `tests/test_data_mixture.py`).
+# `src/repro/papers/theory/data_mixture.py` (tests in `tests/test_data_mixture.py`).
 
 # %%
 print(inspect.getsource(dm.select_mixture))

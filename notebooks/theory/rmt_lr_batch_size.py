@@ -72,12 +72,13 @@ import torch
 import torch.nn.functional as F
 
 import repro
-from repro import batch_hessian as bh
-from repro import datasets, models
-from repro.plotting import COLORS
-from repro.progress import progress
-from repro.scaling import loglog_slope
-from repro.stats import mean_ci
+from repro.curvature import batch_hessian as bh
+from repro.data import datasets
+from repro.nn import models
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
+from repro.scaling.fits import loglog_slope
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)
 dev = "cpu"  # a 2,410-parameter MLP: float64 Lanczos on the CPU is faster than a GPU round trip
@@ -102,7 +103,7 @@ CKPT_STEPS, CKPT_LR, CKPT_B = 150, 0.05, 32     # the mid-training checkpoint
 # replacement). In the paper's spiked random-matrix model an outlier $\lambda$ of $H$ is pushed to
 # $\lambda+\sigma^2/(B\lambda)$-type values, giving the $\lambda_{\rm full}+c/B$ law we test. We compute
 # the top eigenvalue with Lanczos iterations on exact Hessian-vector products (double
-# back-propagation, float64), with `repro.hessian.top_eigenvalues`, for 80 random batches per $B$
+# back-propagation, float64), with `repro.curvature.hessian.top_eigenvalues`, for 80 random batches per $B$
 # (400 at full scale) at one fixed parameter vector.
 #
 # **Stable learning rates.** A step $\theta\leftarrow\theta-\eta\nabla L_{\mathcal B}$ on a quadratic
@@ -111,7 +112,7 @@ CKPT_STEPS, CKPT_LR, CKPT_B = 150, 0.05, 32     # the mid-training checkpoint
 # the root of a running average of squared gradients (whose noise part also scales as $1/B$), the
 # paper obtains $\eta_{\max}\propto\sqrt B$. We measure $\eta_{\max}$ directly: bisection in $\log\eta$ for
 # the edge between stable and unstable 200-step runs from the checkpoint.
-# The code is `src/repro/batch_hessian.py` (tests in `tests/test_batch_hessian.py`: the eigenvalues
+# The code is `src/repro/curvature/batch_hessian.py` (tests in `tests/test_batch_hessian.py`: the eigenvalues
 # of a least-squares batch Hessian against the closed form $2X_{\mathcal B}^\top X_{\mathcal B}/B$,
 # the fit and the bisection on known cases).
 

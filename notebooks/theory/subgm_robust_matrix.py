@@ -66,10 +66,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import matrix_sensing as ms
-from repro import subgradient_sensing as sg
-from repro.params import check_float, check_int
-from repro.progress import progress
+from repro.papers.theory import matrix_sensing as ms
+from repro.papers.theory import subgradient_sensing as sg
+from repro.book.params import check_float, check_int
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 check_float("outlier_fraction", outlier_fraction, minimum=0.0, maximum=0.45)
@@ -130,10 +130,10 @@ def gmean(x):
 # same start, with the best of the constant steps $\{0.01, 0.03, 0.1\}$ (judged by its best error
 # along the trajectory, which favours the baseline).
 #
-# Sub-gradient and gradient are those of `src/repro/matrix_sensing.py`; the schedule, the
+# Sub-gradient and gradient are those of `src/repro/papers/theory/matrix_sensing.py`; the schedule, the
 # initialisation, the loop and a twice-faster version of the same sub-gradient (sensing matrices
 # stored as one $m \times d^2$ matrix, unit-tested against the shared one) are in
-# `src/repro/subgradient_sensing.py` (tests in `tests/test_subgradient_sensing.py`):
+# `src/repro/papers/theory/subgradient_sensing.py` (tests in `tests/test_subgradient_sensing.py`):
 
 # %%
 print(inspect.getsource(sg.l1_subgradient_flat))

@@ -65,11 +65,11 @@ import numpy as np
 import torch
 
 import repro
-from repro import lm_scaling as lm
-from repro import multivariate_scaling as ms
-from repro.params import check_int
-from repro.plotting import COLORS
-from repro.progress import progress
+from repro.papers.theory import lm_scaling as lm
+from repro.scaling import multivariate as ms
+from repro.book.params import check_int
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)  # one CPU thread, deterministic
 check_int("n_chains", n_chains, minimum=0, maximum=20)
@@ -119,8 +119,8 @@ print(f"{N_CHAINS} chains over {VOCAB} tokens; widths {FIT_WIDTHS} fitted, {HELD
 #
 # is fitted by non-linear least squares to all points $(N, S, L)$ of the four small models with
 # $S \ge 300$ (the first steps are a transient that no power law in $S$ describes), and then evaluated
-# at the held-out model's $N$ for every $S$. The code is `src/repro/lm_scaling.py` and
-# `src/repro/multivariate_scaling.py` (tests in `tests/test_lm_scaling.py` and
+# at the held-out model's $N$ for every $S$. The code is `src/repro/papers/theory/lm_scaling.py` and
+# `src/repro/scaling/multivariate.py` (tests in `tests/test_lm_scaling.py` and
 # `tests/test_multivariate_scaling.py`).
 
 # %%

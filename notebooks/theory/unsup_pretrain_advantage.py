@@ -69,12 +69,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro import factor_pretraining as fp
-from repro.params import check_float, check_int
-from repro.plotting import theory_vs_simulation
-from repro.progress import progress
-from repro.scaling import fit_power_law
-from repro.stats import mean_ci
+from repro.papers.theory import factor_pretraining as fp
+from repro.book.params import check_float, check_int
+from repro.book.plotting import theory_vs_simulation
+from repro.book.progress import progress
+from repro.scaling.fits import fit_power_law
+from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)
 check_int("latent_dim", latent_dim, minimum=1, maximum=20)
@@ -139,7 +139,7 @@ print(f"d={D}, r={latent_dim}, strength={factor_strength}; {REPS} problems per n
 # losses; for the squared loss in this well-specified Gaussian model the rates are the faster
 # $1/n$ and $1/m$, which satisfy the bound.)
 #
-# The code is the book's module `src/repro/factor_pretraining.py` (tests in
+# The code is the book's module `src/repro/papers/theory/factor_pretraining.py` (tests in
 # `tests/test_factor_pretraining.py`); the two steps of the pipeline:
 
 # %%

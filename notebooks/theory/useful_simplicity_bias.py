@@ -72,9 +72,16 @@ import torch
 from torch import nn
 
 import repro
-from repro import datasets, metrics, models, params, plotting, sam, stats, training
-from repro import useful_resampling as ur
-from repro.progress import progress
+from repro.data import datasets
+from repro.stats import metrics
+from repro.nn import models
+from repro.book import params
+from repro.book import plotting
+from repro.nn import sam
+from repro.stats import intervals as stats
+from repro.nn import training
+from repro.papers.theory import useful_resampling as ur
+from repro.book.progress import progress
 
 run = repro.setup(scale, seed, device)
 params.check_float("rho", rho, minimum=1e-4, maximum=1.0)
@@ -109,7 +116,7 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # stepping from $w$. In this model the ascent direction is dominated by the fast feature, so SAM's
 # perturbation mostly *lowers* $a_e$ and slows the fast feature down, while the slow feature's gradient
 # is hardly changed: the two are learned more evenly. Our implementation is a wrapper around any
-# PyTorch optimiser (`src/repro/sam.py`, tested in `tests/test_sam.py` against a step computed by hand
+# PyTorch optimiser (`src/repro/nn/sam.py`, tested in `tests/test_sam.py` against a step computed by hand
 # on a quadratic, and against plain SGD at $\rho = 0$):
 
 # %%
@@ -123,7 +130,7 @@ print(inspect.getsource(sam.SAM.second_step))
 # margin $\approx 0.1$; the loss is still near $\log 2$). The ratio $a_d / a_e$ at that point measures
 # how evenly the two features were learned.
 #
-# **USEFUL in the model** (`src/repro/useful_resampling.py`, tested in
+# **USEFUL in the model** (`src/repro/papers/theory/useful_resampling.py`, tested in
 # `tests/test_useful_resampling.py`): at GD's checkpoint, take the outputs $f(x)$, run 2-means within
 # each class, mark the cluster with the higher mean loss, append one more copy of each marked example,
 # and rerun GD from the *same* initialisation on the new set.

@@ -1,0 +1,2 @@
+"""Methods of the part "Diffusion and generative models" (``notebooks/generative/``).
+"""

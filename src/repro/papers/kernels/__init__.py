@@ -1,0 +1,3 @@
+"""Methods of the part "Kernels, Gaussian processes and Bayesian deep learning"
+(``notebooks/kernels/``).
+"""

@@ -1,0 +1,2 @@
+"""Methods of the part "Learning theory, dynamics and scaling" (``notebooks/theory/``).
+"""
