@@ -9,7 +9,7 @@ export OMP_NUM_THREADS=1
 export MKL_NUM_THREADS=1
 export OPENBLAS_NUM_THREADS=1
 
-.PHONY: book test venv chapters status site clean
+.PHONY: book test venv chapters seeds status site clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
@@ -23,6 +23,10 @@ book: chapters status site
 
 chapters: venv
 	$(PY) -m repro run --all --changed
+
+## seeds: renew the seed records (seeds 0, 1 and 2) of chapters whose record is missing or stale
+seeds: venv
+	$(PY) -m repro seeds --all --changed
 
 status: venv
 	$(PY) -m repro status

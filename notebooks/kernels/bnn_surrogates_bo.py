@@ -67,10 +67,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.kernels import bo_surrogates as bs
-from repro.gp.kernels import matern52_kernel
 from repro.book.params import check_int
 from repro.book.progress import progress
+from repro.gp.kernels import matern52_kernel
+from repro.papers.kernels import bo_surrogates as bs
 
 run = repro.setup(scale, seed, device)
 check_int("n_candidates", n_candidates, minimum=10, maximum=100000)

@@ -66,10 +66,10 @@ import numpy as np
 import torch
 
 import repro
-from repro.papers.kernels import deep_kernel_machine as dk
-from repro.data.datasets import diabetes
 from repro.book.params import check_float
 from repro.book.progress import progress
+from repro.data.datasets import diabetes
+from repro.papers.kernels import deep_kernel_machine as dk
 
 run = repro.setup(scale, seed, device)
 check_float("noise", noise, minimum=1e-3, maximum=10.0)

@@ -66,9 +66,9 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 import repro
-from repro.papers.kernels import dp_kde as dk
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.papers.kernels import dp_kde as dk
 from repro.scaling.fits import fit_power_law
 
 run = repro.setup(scale, seed, device)  # numpy float64 on one CPU thread; the device is unused

@@ -62,9 +62,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.kernels import funbat as fb
 from repro.book.params import check_float
 from repro.book.progress import progress
+from repro.papers.kernels import funbat as fb
 
 run = repro.setup(scale, seed, device)
 check_float("lengthscale", lengthscale, minimum=0.01, maximum=10.0)

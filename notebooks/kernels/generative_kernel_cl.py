@@ -55,11 +55,11 @@ import numpy as np
 import torch
 
 import repro
-from repro.papers.kernels import continual as cl
-from repro.data.datasets import digits
-from repro.objectives.supcon import supcon
 from repro.book.params import check_float, check_int
 from repro.book.progress import progress
+from repro.data.datasets import digits
+from repro.objectives.supcon import supcon
+from repro.papers.kernels import continual as cl
 
 run = repro.setup(scale, seed, device)
 check_int("budget", budget, minimum=1, maximum=20)

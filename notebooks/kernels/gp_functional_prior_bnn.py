@@ -56,12 +56,12 @@ import numpy as np
 import torch
 
 import repro
-from repro.papers.kernels import functional_prior as fp
 from repro.book import params
-from repro.data.datasets import diabetes
-from repro.gp.regression import GPRegression, gaussian_nll
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.data.datasets import diabetes
+from repro.gp.regression import GPRegression, gaussian_nll
+from repro.papers.kernels import functional_prior as fp
 from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)

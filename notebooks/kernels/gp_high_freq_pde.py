@@ -59,11 +59,11 @@ import numpy as np
 import torch
 
 import repro
-from repro.papers.kernels import gp_pde as gp
-from repro.nn.models import mlp
 from repro.book.params import check_float, check_int
 from repro.book.progress import progress
+from repro.nn.models import mlp
 from repro.nn.training import train
+from repro.papers.kernels import gp_pde as gp
 
 run = repro.setup(scale, seed, device)
 check_int("n_grid", n_grid, minimum=20, maximum=5000)

@@ -74,9 +74,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.kernels import kde_highdim as kh
 from repro.book.plotting import COLORS, theory_vs_simulation
 from repro.book.progress import progress
+from repro.papers.kernels import kde_highdim as kh
 from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)  # numpy float64 on one CPU thread; the device is unused

@@ -68,11 +68,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.kernels import kronecker_sbl as ks
 from repro.book import params
 from repro.book.claims import below
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.papers.kernels import kronecker_sbl as ks
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_trials", n_trials, minimum=0, maximum=1000)

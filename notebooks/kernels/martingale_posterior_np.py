@@ -66,11 +66,11 @@ import numpy as np
 import torch
 
 import repro
-from repro.papers.kernels import neural_processes as nps
-from repro.gp.regression import GPRegression
-from repro.nn.models import n_parameters
 from repro.book.params import check_float, check_int
 from repro.book.progress import progress
+from repro.gp.regression import GPRegression
+from repro.nn.models import n_parameters
+from repro.papers.kernels import neural_processes as nps
 from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)

@@ -67,9 +67,9 @@ import numpy as np
 import torch
 
 import repro
-from repro.papers.kernels import meta_learning as ml
 from repro.book.params import check_float, check_int
 from repro.book.progress import progress
+from repro.papers.kernels import meta_learning as ml
 from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)

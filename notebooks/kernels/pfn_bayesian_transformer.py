@@ -68,9 +68,9 @@ import numpy as np
 import torch
 
 import repro
-from repro.papers.kernels import pfn
-from repro.nn.models import n_parameters
 from repro.book.params import check_float, check_int
+from repro.nn.models import n_parameters
+from repro.papers.kernels import pfn
 from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)

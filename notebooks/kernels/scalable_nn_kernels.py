@@ -63,15 +63,14 @@ import numpy as np
 import torch
 
 import repro
-from repro.data import datasets
-from repro.stats import metrics
-from repro.nn import models
 from repro.book import params
-from repro.nn import training
-from repro.papers.kernels import nn_kernel_features as nkf
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.data import datasets
+from repro.nn import models, training
+from repro.papers.kernels import nn_kernel_features as nkf
 from repro.scaling.fits import loglog_slope
+from repro.stats import metrics
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)

@@ -56,10 +56,10 @@ import numpy as np
 from scipy import stats
 
 import repro
-from repro.papers.kernels import scale_mixture_nngp as sm
-from repro.data.datasets import diabetes
 from repro.book.params import check_float
 from repro.book.progress import progress
+from repro.data.datasets import diabetes
+from repro.papers.kernels import scale_mixture_nngp as sm
 from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)

@@ -75,13 +75,13 @@ import numpy as np
 import torch
 
 import repro
-from repro.stats import calibration
-from repro.data import datasets
 from repro.book import params
-from repro.nn import training
-from repro.papers.kernels import sparse_vi as sv
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.data import datasets
+from repro.nn import training
+from repro.papers.kernels import sparse_vi as sv
+from repro.stats import calibration
 from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)

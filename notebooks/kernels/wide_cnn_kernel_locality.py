@@ -69,9 +69,9 @@ import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
 import repro
-from repro.papers.kernels import cnn_kernels as ck
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.papers.kernels import cnn_kernels as ck
 from repro.scaling.fits import fit_power_law
 
 run = repro.setup(scale, seed, device)  # numpy float64 on one CPU thread; the device is unused

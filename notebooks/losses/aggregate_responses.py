@@ -75,10 +75,10 @@ import numpy as np
 
 import repro
 from repro.book import params
-from repro.stats import intervals as stats
-from repro.objectives import aggregate as ag
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.objectives import aggregate as ag
+from repro.stats import intervals as stats
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=200)

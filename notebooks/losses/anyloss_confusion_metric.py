@@ -78,14 +78,13 @@ import torch.nn.functional as F
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 
 import repro
-from repro.nn import models
 from repro.book import params
-from repro.stats import intervals as stats
-from repro.nn import training
-from repro.data.datasets import standardize
-from repro.objectives import anyloss as al
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.data.datasets import standardize
+from repro.nn import models, training
+from repro.objectives import anyloss as al
+from repro.stats import intervals as stats
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=200)

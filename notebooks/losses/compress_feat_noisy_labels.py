@@ -65,14 +65,13 @@ import torch
 import torch.nn.functional as F
 
 import repro
-from repro.data import datasets
-from repro.data import label_noise
-from repro.stats import memorization
 from repro.book import params
-from repro.stats import intervals as stats
+from repro.book.plotting import COLORS
+from repro.data import datasets, label_noise
 from repro.nn import training
 from repro.papers.losses import feature_compression as fc
-from repro.book.plotting import COLORS
+from repro.stats import intervals as stats
+from repro.stats import memorization
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)

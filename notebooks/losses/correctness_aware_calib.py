@@ -75,13 +75,12 @@ from sklearn.datasets import load_digits
 from sklearn.metrics import roc_auc_score
 
 import repro
-from repro.stats import calibration
-from repro.nn import models
 from repro.book import params
-from repro.stats import intervals as stats
-from repro.nn import training
-from repro.objectives import correctness_aware as ca
 from repro.book.plotting import COLORS
+from repro.nn import models, training
+from repro.objectives import correctness_aware as ca
+from repro.stats import calibration
+from repro.stats import intervals as stats
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=100)

@@ -64,12 +64,12 @@ from sklearn.datasets import make_friedman1
 from torch import nn
 
 import repro
-from repro.data import datasets
 from repro.book import params
-from repro.stats import intervals as stats
+from repro.book.plotting import COLORS
+from repro.data import datasets
 from repro.nn import training
 from repro.objectives import cauchy_schwarz as cs
-from repro.book.plotting import COLORS
+from repro.stats import intervals as stats
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=100)

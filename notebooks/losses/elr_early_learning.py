@@ -71,17 +71,14 @@ import numpy as np
 import torch
 
 import repro
-from repro.data import datasets
-from repro.data import label_noise
-from repro.stats import memorization
-from repro.stats import metrics
-from repro.nn import models
 from repro.book import params
-from repro.stats import intervals as stats
-from repro.nn import training
-from repro.objectives import elr
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.data import datasets, label_noise
+from repro.nn import models, training
+from repro.objectives import elr
+from repro.stats import intervals as stats
+from repro.stats import memorization, metrics
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)

@@ -60,15 +60,13 @@ import torch
 from sklearn.datasets import load_breast_cancer, load_digits
 
 import repro
-from repro.data import datasets
-from repro.data import label_noise
-from repro.nn import models
 from repro.book import params
-from repro.stats import intervals as stats
-from repro.nn import training
-from repro.objectives import ensloss
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.data import datasets, label_noise
+from repro.nn import models, training
+from repro.objectives import ensloss
+from repro.stats import intervals as stats
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)

@@ -67,16 +67,14 @@ import numpy as np
 import torch
 
 import repro
-from repro.stats import benchmark
-from repro.data import datasets
-from repro.data import label_noise
-from repro.stats import metrics
-from repro.nn import models
 from repro.book import params
-from repro.stats import intervals as stats
-from repro.nn import training
-from repro.objectives import comp_sum, ldr
 from repro.book.plotting import COLORS
+from repro.data import datasets, label_noise
+from repro.nn import models, training
+from repro.objectives import comp_sum, ldr
+from repro.stats import benchmark
+from repro.stats import intervals as stats
+from repro.stats import metrics
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)

@@ -74,13 +74,12 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 import repro
-from repro.nn import contrastive
-from repro.data import label_noise
-from repro.nn import models
 from repro.book import params
-from repro.stats import intervals as stats
-from repro.papers.losses import web_noise
 from repro.book.plotting import COLORS
+from repro.data import label_noise
+from repro.nn import contrastive, models
+from repro.papers.losses import web_noise
+from repro.stats import intervals as stats
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)

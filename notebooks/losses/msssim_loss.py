@@ -74,14 +74,14 @@ import numpy as np
 import torch
 
 import repro
-from repro.stats import image_quality
 from repro.book import params
-from repro.papers.losses import perceptual_ae
-from repro.stats import intervals as stats
-from repro.nn import training
-from repro.objectives import ssim as ssim_lib
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.nn import training
+from repro.objectives import ssim as ssim_lib
+from repro.papers.losses import perceptual_ae
+from repro.stats import image_quality
+from repro.stats import intervals as stats
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_reps", n_reps, minimum=0, maximum=50)

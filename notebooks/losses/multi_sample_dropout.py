@@ -62,15 +62,13 @@ import numpy as np
 import torch
 
 import repro
-from repro.data import datasets
-from repro.stats import metrics
-from repro.nn import models
-from repro.book import params
-from repro.book import plotting
-from repro.stats import intervals as stats
-from repro.nn import training
-from repro.papers.losses import multi_sample_dropout as msd
+from repro.book import params, plotting
 from repro.book.progress import progress
+from repro.data import datasets
+from repro.nn import models, training
+from repro.papers.losses import multi_sample_dropout as msd
+from repro.stats import intervals as stats
+from repro.stats import metrics
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)

@@ -67,14 +67,13 @@ import torch
 import torch.nn.functional as F
 
 import repro
-from repro.data import datasets
-from repro.nn import models
 from repro.book import params
-from repro.stats import intervals as stats
-from repro.nn import training
-from repro.objectives import pass_at_n as pn
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.data import datasets
+from repro.nn import models, training
+from repro.objectives import pass_at_n as pn
+from repro.stats import intervals as stats
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=100)

@@ -71,14 +71,13 @@ import torch
 import torch.nn.functional as F
 
 import repro
-from repro.stats import calibration
-from repro.data import datasets
-from repro.nn import models
 from repro.book import params
-from repro.stats import intervals as stats
-from repro.nn import training
-from repro.objectives import rankmixup
 from repro.book.plotting import COLORS
+from repro.data import datasets
+from repro.nn import models, training
+from repro.objectives import rankmixup
+from repro.stats import calibration
+from repro.stats import intervals as stats
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=100)

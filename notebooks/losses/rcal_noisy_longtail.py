@@ -77,13 +77,13 @@ import numpy as np
 import torch
 
 import repro
-from repro.nn import contrastive
-from repro.data import label_noise
 from repro.book import params
+from repro.book.plotting import COLORS
+from repro.data import label_noise
+from repro.nn import contrastive
+from repro.objectives import contrastive as contrastive_losses
 from repro.papers.losses import rcal
 from repro.stats import intervals as stats
-from repro.objectives import contrastive as contrastive_losses
-from repro.book.plotting import COLORS
 
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)

@@ -68,10 +68,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.theory import inductive_bias as ib
 from repro.book.params import check_float
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.papers.theory import inductive_bias as ib
 from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)  # numpy float64 on one CPU thread; the device is unused

@@ -71,11 +71,11 @@ import numpy as np
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 import repro
-from repro.papers.theory import scaling_regimes as sr
 from repro.book.params import check_float
 from repro.book.plotting import COLORS, theory_vs_simulation
 from repro.book.progress import progress
 from repro.gp.random_features import draw_feature_map, relu_kernel
+from repro.papers.theory import scaling_regimes as sr
 from repro.scaling.fits import bootstrap_over_reps
 from repro.stats.intervals import mean_ci
 

@@ -61,10 +61,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.theory import generative_augmentation as ga
 from repro.book.params import check_float
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.papers.theory import generative_augmentation as ga
 from repro.scaling.fits import bootstrap_over_reps
 from repro.stats.intervals import mean_ci
 

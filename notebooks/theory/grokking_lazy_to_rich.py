@@ -67,10 +67,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.theory import lazy_rich_dynamics as lrd
 from repro.book.params import check_float
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.papers.theory import lazy_rich_dynamics as lrd
 
 run = repro.setup(scale, seed, device)  # float64 NumPy on one CPU thread; the device is unused
 check_float("eps", eps, minimum=0.0, maximum=1.0)

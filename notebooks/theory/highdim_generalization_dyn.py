@@ -69,11 +69,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.theory import linear_gd_dynamics as lgd
-from repro.stats import marchenko_pastur as mp
 from repro.book.params import check_int
 from repro.book.plotting import theory_vs_simulation
 from repro.book.progress import progress
+from repro.papers.theory import linear_gd_dynamics as lgd
+from repro.stats import marchenko_pastur as mp
 from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)

@@ -66,9 +66,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.theory import layerwise_info_bounds as lb
 from repro.book.params import ParameterError, check_int
 from repro.book.progress import progress
+from repro.papers.theory import layerwise_info_bounds as lb
 
 run = repro.setup(scale, seed, device)
 check_int("n_train", n_train, minimum=5, maximum=10_000)

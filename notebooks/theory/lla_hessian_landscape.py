@@ -82,15 +82,15 @@ from sklearn.datasets import load_digits
 from torch import nn
 
 import repro
-from repro.curvature import hessian
-from repro.curvature import hessian_spectrum as hsp
-from repro.curvature import loss_landscape as ll
-from repro.nn import models
 from repro.book.claims import below
-from repro.data.label_noise import symmetric
 from repro.book.params import check_float
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.curvature import hessian
+from repro.curvature import hessian_spectrum as hsp
+from repro.curvature import loss_landscape as ll
+from repro.data.label_noise import symmetric
+from repro.nn import models
 
 run = repro.setup(scale, seed, device)
 check_float("alpha_small", alpha_small, minimum=0.05, maximum=1.0)

@@ -63,11 +63,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 import repro
-from repro.data import gmm
-from repro.papers.theory.naive_bayes import SharedDiagonalGaussianNB, linear_fit_r2, samples_to_reach
-from repro.scaling.fits import loglog_slope
 from repro.book.params import check_float
 from repro.book.progress import progress
+from repro.data import gmm
+from repro.papers.theory.naive_bayes import (SharedDiagonalGaussianNB, linear_fit_r2,
+                                             samples_to_reach)
+from repro.scaling.fits import loglog_slope
 
 run = repro.setup(scale, seed, device)
 check_float("epsilon", epsilon, minimum=0.001, maximum=0.1)

@@ -86,10 +86,10 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 import repro
-from repro.papers.theory import anchored_ufm as au
 from repro.book.claims import below
 from repro.book.params import ParameterError, check_int
 from repro.book.progress import progress
+from repro.papers.theory import anchored_ufm as au
 
 run = repro.setup(scale, seed, device)
 check_int("n_anchors", n_anchors, minimum=1, maximum=20)

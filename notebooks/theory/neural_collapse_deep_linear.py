@@ -69,9 +69,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.theory import deep_linear_ufm as du
 from repro.book.params import check_int
 from repro.book.progress import progress
+from repro.papers.theory import deep_linear_ufm as du
 
 run = repro.setup(scale, seed, device)
 check_int("feature_dim", feature_dim, minimum=4, maximum=512)

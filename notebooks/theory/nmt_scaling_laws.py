@@ -69,11 +69,11 @@ import numpy as np
 import torch
 
 import repro
-from repro.scaling import multivariate as ms
-from repro.papers.theory import synthetic_translation as st
 from repro.book.params import check_float, check_int
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.papers.theory import synthetic_translation as st
+from repro.scaling import multivariate as ms
 from repro.scaling.fits import fit_power_law_offset
 
 run = repro.setup(scale, seed, device)  # one CPU thread, deterministic

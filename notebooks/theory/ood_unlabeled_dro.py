@@ -67,10 +67,10 @@ import numpy as np
 from scipy.stats import norm
 
 import repro
-from repro.data import gmm
-from repro.papers.theory import robust_self_training as rst
 from repro.book.params import check_float, check_int
 from repro.book.progress import progress
+from repro.data import gmm
+from repro.papers.theory import robust_self_training as rst
 from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)

@@ -72,10 +72,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.theory import invariance_pac as ip
 from repro.book.claims import below
 from repro.book.params import check_float
 from repro.book.progress import progress
+from repro.papers.theory import invariance_pac as ip
 
 run = repro.setup(scale, seed, device)
 check_float("eps", eps, minimum=1e-4, maximum=1.0)

@@ -61,10 +61,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.theory import finite_width as fw
-from repro.gp.nn_kernels import nngp_ntk
 from repro.book.plotting import COLORS, theory_vs_simulation
 from repro.book.progress import progress
+from repro.gp.nn_kernels import nngp_ntk
+from repro.papers.theory import finite_width as fw
 
 run = repro.setup(scale, seed, device)  # float64 on one CPU thread; the device is unused
 

@@ -69,9 +69,9 @@ import torch
 from sklearn.datasets import load_digits
 
 import repro
-from repro.papers.theory import cvae_collapse as cc
 from repro.book.plotting import COLORS, theory_vs_simulation
 from repro.book.progress import progress
+from repro.papers.theory import cvae_collapse as cc
 from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)  # the small problems below run on the CPU in float64

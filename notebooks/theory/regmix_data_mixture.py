@@ -70,10 +70,10 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import LinearRegression
 
 import repro
-from repro.papers.theory import data_mixture as dm
-from repro.data import sequences as sq
 from repro.book.params import check_int
 from repro.book.plotting import COLORS
+from repro.data import sequences as sq
+from repro.papers.theory import data_mixture as dm
 
 run = repro.setup(scale, seed, device)
 check_int("n_domains", n_domains, minimum=3, maximum=8)

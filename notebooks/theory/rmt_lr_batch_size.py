@@ -72,11 +72,11 @@ import torch
 import torch.nn.functional as F
 
 import repro
+from repro.book.plotting import COLORS
+from repro.book.progress import progress
 from repro.curvature import batch_hessian as bh
 from repro.data import datasets
 from repro.nn import models
-from repro.book.plotting import COLORS
-from repro.book.progress import progress
 from repro.scaling.fits import loglog_slope
 from repro.stats.intervals import mean_ci
 

@@ -66,10 +66,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.theory import matrix_sensing as ms
-from repro.papers.theory import subgradient_sensing as sg
 from repro.book.params import check_float, check_int
 from repro.book.progress import progress
+from repro.papers.theory import matrix_sensing as ms
+from repro.papers.theory import subgradient_sensing as sg
 
 run = repro.setup(scale, seed, device)
 check_float("outlier_fraction", outlier_fraction, minimum=0.0, maximum=0.45)

@@ -65,11 +65,11 @@ import numpy as np
 import torch
 
 import repro
-from repro.papers.theory import lm_scaling as lm
-from repro.scaling import multivariate as ms
 from repro.book.params import check_int
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
+from repro.papers.theory import lm_scaling as lm
+from repro.scaling import multivariate as ms
 
 run = repro.setup(scale, seed, device)  # one CPU thread, deterministic
 check_int("n_chains", n_chains, minimum=0, maximum=20)

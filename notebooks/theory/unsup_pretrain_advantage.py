@@ -69,10 +69,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import repro
-from repro.papers.theory import factor_pretraining as fp
 from repro.book.params import check_float, check_int
 from repro.book.plotting import theory_vs_simulation
 from repro.book.progress import progress
+from repro.papers.theory import factor_pretraining as fp
 from repro.scaling.fits import fit_power_law
 from repro.stats.intervals import mean_ci
 

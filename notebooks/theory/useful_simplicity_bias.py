@@ -72,16 +72,13 @@ import torch
 from torch import nn
 
 import repro
-from repro.data import datasets
-from repro.stats import metrics
-from repro.nn import models
-from repro.book import params
-from repro.book import plotting
-from repro.nn import sam
-from repro.stats import intervals as stats
-from repro.nn import training
-from repro.papers.theory import useful_resampling as ur
+from repro.book import params, plotting
 from repro.book.progress import progress
+from repro.data import datasets
+from repro.nn import models, sam, training
+from repro.papers.theory import useful_resampling as ur
+from repro.stats import intervals as stats
+from repro.stats import metrics
 
 run = repro.setup(scale, seed, device)
 params.check_float("rho", rho, minimum=1e-4, maximum=1.0)

@@ -3,6 +3,8 @@ import json
 import pytest
 
 from repro.book import catalog
+
+
 def test_catalog_has_all_papers_and_parts():
     papers = catalog.papers()
     assert len(papers) == 191 and len({p.slug for p in papers}) == 191

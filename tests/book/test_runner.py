@@ -23,9 +23,13 @@ DEMO = textwrap.dedent('''\
     run = repro.setup(scale, seed, device, style=False)
     check_int("n", n, minimum=1)
 
-    # %% tags=["nbval-check-output"]
+    # %%
     claims = repro.Claims()
-    claims.add("n is three", measured={"n": n}, criterion="n == 3", passed=n == 3, fmt="{:.0f}")
+    claims.declare("n3", kind="headline", statement="n is three", metric="n", better="lower",
+                   margin=3.5, deterministic=True)
+
+    # %% tags=["nbval-check-output"]
+    claims.record("n3", value=n)
     claims.report()
     ''')
 
@@ -42,7 +46,7 @@ def test_declared_parameters_and_dependencies(demo):
     assert runner.declared_parameters(nb) == {"scale": "quick", "seed": 0, "device": "auto", "n": 3}
     assert "jupytext" not in nb.metadata
     deps = {p.name for p in runner.dependencies(demo.source)}
-    assert {"__init__.py", "params.py", "runtime.py", "claims.py", "plotting.py"} <= deps
+    assert {"__init__.py", "params.py", "runtime.py", "claims.py", "plotting.py", "intervals.py"} <= deps
     assert "kernels.py" not in deps
 
 
@@ -52,7 +56,8 @@ def test_execute_records_metadata_and_skips_when_current(demo):
     assert nb["metadata"]["repro"]["parameters"] == {"n": 4}
     assert nb["metadata"]["papermill"]["duration"] > 0
     st = read_status(out)
-    assert st.verdicts == [("NOT REPRODUCED", "n is three")] and st.scale == "quick"
+    assert [(c.key, c.kind, c.verdict) for c in st.claims] == [("n3", "headline", "NOT REPRODUCED")]
+    assert st.scale == "quick" and st.headline == "not reproduced"
     assert runner.is_current(demo, {"n": 4}) and not runner.is_current(demo, {})
     demo.source.write_text(DEMO.replace("# # Demo", "# # Demo, edited"))
     assert not runner.is_current(demo, {"n": 4})
@@ -73,3 +78,23 @@ def test_invalid_parameter_value_stops_with_clear_message(demo, params, message)
     with pytest.raises(PapermillExecutionError) as err:
         runner.execute(demo, params)
     assert message in str(err.value)
+
+
+def test_seed_record_missing_stale_and_unstable_each_fail_clearly(demo):
+    from repro.book import seeds
+
+    runner.execute(demo)
+    assert seeds.problems(demo) == ["no seed record demo.seeds.json: run `python -m repro seeds demo`"]
+    rec = seeds.make_record(demo)
+    assert rec["seeds"] == {s: {"n3": "REPRODUCED"} for s in ("0", "1", "2")} and rec["stable"]
+    assert rec["wall_s"].keys() == {"1", "2"}  # seed 0 was read from the current notebook
+    assert seeds.problems(demo) == []
+    # unstable: a counted verdict that flips between seeds
+    rec["seeds"]["2"]["n3"] = "NOT REPRODUCED"
+    rec["stable"] = seeds.is_stable(rec["seeds"], rec["kinds"])
+    seeds.record_path(demo).write_text(json.dumps(rec))
+    assert not rec["stable"]
+    assert "verdicts differ across seeds 0, 1 and 2 for: n3" in seeds.problems(demo)[0]
+    # stale: the chapter changed after the record was made
+    demo.source.write_text(DEMO.replace("# # Demo", "# # Demo, edited"))
+    assert "the seed record is stale" in seeds.problems(demo)[0]

@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 
 from repro.curvature import hessian_spectrum as hsp
+
+
 def _sym(rng, eigs):
     Q, _ = np.linalg.qr(rng.standard_normal((len(eigs), len(eigs))))
     return Q @ np.diag(eigs) @ Q.T

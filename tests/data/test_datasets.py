@@ -1,7 +1,8 @@
 import numpy as np
 import torch
 
-from repro.data.datasets import diabetes, digits, gaussian_mixture_classes, regression_1d, standardize
+from repro.data.datasets import (diabetes, digits, gaussian_mixture_classes, regression_1d,
+                                 standardize)
 
 
 def test_digits_split_and_standardization():

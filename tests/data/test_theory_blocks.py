@@ -2,17 +2,12 @@
 import numpy as np
 import torch
 
-from repro.data import gmm
-
 from repro.curvature import hessian
-
+from repro.data import gmm, sequences, teacher_student
 from repro.papers.theory import matrix_sensing
-
 from repro.scaling import fits as scaling
 
-from repro.data import sequences
 
-from repro.data import teacher_student
 def test_gmm_errors_match_monte_carlo():
     rng = np.random.default_rng(0)
     mu = np.array([1.0, 0.5, 0.0])

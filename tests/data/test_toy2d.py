@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from repro.data.toy2d import (GaussianMixture, asymmetric_mixture, checkerboard, grid_mixture, ring_mixture,
-                         swiss_roll, two_moons)
+from repro.data.toy2d import (GaussianMixture, asymmetric_mixture, checkerboard, grid_mixture,
+                              ring_mixture, swiss_roll, two_moons)
 
 D = torch.float64
 

@@ -3,8 +3,10 @@ import numpy as np
 import pytest
 
 from repro.gp import eigenframework as ef
-from repro.scaling import powerlaw as pl
 from repro.gp import random_features as rf
+from repro.scaling import powerlaw as pl
+
+
 def test_krr_hand_computed_single_mode():
     # lambda = 1, v = 1, n = 2, ridge 3/2: kappa = 1 solves 2 = 1/(1+k) + 1.5/k, L = 1/2,
     # E_test = n/(n - L^2) (1-L)^2 = 2/7 and E_train = ((n - L)/n)^2 E_test = 9/56.

@@ -1,9 +1,8 @@
 import numpy as np
-
 from sklearn.gaussian_process.kernels import ExpSineSquared, Matern
 
-from repro.gp.kernels import (EigenKRR, krr_fit_predict, matern52_kernel, periodic_kernel, rbf_kernel,
-                           sq_dists)
+from repro.gp.kernels import (EigenKRR, krr_fit_predict, matern52_kernel, periodic_kernel,
+                              rbf_kernel, sq_dists)
 
 
 def test_rbf_by_hand():

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from repro.gp.regression import GPRegression, gaussian_nll, sample_prior
 from repro.gp.kernels import rbf_kernel
 from repro.gp.nn_kernels import nngp_ntk
+from repro.gp.regression import GPRegression, gaussian_nll, sample_prior
 
 
 def test_gp_one_point_posterior_by_hand():

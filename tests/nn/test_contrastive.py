@@ -3,6 +3,8 @@ import numpy as np
 import torch
 
 from repro.nn import contrastive as C
+
+
 def _img():
     x = torch.zeros(1, 64)
     x[0, 3 * 8 + 4] = 1.0  # a single bright pixel at row 3, column 4

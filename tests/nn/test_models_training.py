@@ -1,9 +1,9 @@
 import pytest
 import torch
 
-from repro.stats.metrics import accuracy
 from repro.nn.models import mlp, n_parameters, predict
 from repro.nn.training import train
+from repro.stats.metrics import accuracy
 
 
 def test_mlp_shapes_and_parameter_count():

@@ -6,6 +6,8 @@ import torch
 import torch.nn.functional as F
 
 from repro import objectives
+
+
 @pytest.fixture
 def batch():
     g = torch.Generator().manual_seed(0)

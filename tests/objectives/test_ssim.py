@@ -4,10 +4,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from repro.stats.image_quality import gmsd, prewitt_magnitude, psnr
 from repro.objectives.ssim import (gaussian_filter, gaussian_kernel, gaussian_window, ms_ssim,
-                               ms_ssim_loss, ssim, ssim_loss)
-from repro.papers.losses.perceptual_ae import ConvAutoencoder, ConvAutoencoderEnsemble, _crops, sample_image_patches
+                                   ms_ssim_loss, ssim, ssim_loss)
+from repro.papers.losses.perceptual_ae import (ConvAutoencoder, ConvAutoencoderEnsemble, _crops,
+                                               sample_image_patches)
+from repro.stats.image_quality import gmsd, prewitt_magnitude, psnr
 
 
 def _images(n=3, size=32, seed=0, dtype=torch.float64):

@@ -1,6 +1,8 @@
 import numpy as np
 
 from repro.scaling import multivariate as ms
+
+
 def test_product_law_recovered_exactly():
     Ne, Nd = (g.ravel() for g in np.meshgrid([100, 300, 1000, 3000], [200, 600, 2000, 6000]))
     truth = ms.ProductLaw(5.0, 0.3, 0.5, 0.4)

@@ -2,13 +2,11 @@
 import numpy as np
 import torch
 
-from repro.stats import benchmark
-
-from repro.stats import calibration
-
 from repro.data import label_noise
-
 from repro.nn import mixup
+from repro.stats import benchmark, calibration
+
+
 def test_ece_by_hand_and_perfect_calibration():
     probs = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.4, 0.6]])
     labels = np.array([0, 1, 1, 1])

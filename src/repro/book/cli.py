@@ -1,4 +1,4 @@
-"""Command line of the book: ``python -m repro {run,status,list,verify,sync-catalog}``."""
+"""Command line of the book: ``python -m repro {run,seeds,status,list,verify,shards,diff-reports,sync-catalog}``."""
 from __future__ import annotations
 
 import argparse
@@ -6,11 +6,9 @@ import ast
 import sys
 from pathlib import Path
 
-from repro.book import catalog
+from repro.book import catalog, runner, seeds, status
 
-from repro.book import runner
 
-from repro.book import status
 def _parameter(text: str) -> tuple[str, object]:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"parameter {text!r} is not NAME=VALUE")
@@ -24,9 +22,7 @@ def _parameter(text: str) -> tuple[str, object]:
 def cmd_run(args) -> int:
     from repro.book.progress import progress
 
-    chosen = runner.select(args.chapters, args.part)
-    if not args.chapters and not args.part and not args.all and not args.changed:
-        raise SystemExit("name chapters, or use --part, --all or --changed")
+    chosen = _chosen(args)
     params = dict(args.parameter)
     if args.scale:
         params["scale"] = args.scale
@@ -57,6 +53,45 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _chosen(args) -> list[runner.Chapter]:
+    if not (args.chapters or args.part or args.all or args.changed):
+        raise SystemExit("name chapters, or use --part, --all or --changed")
+    return runner.select(args.chapters, args.part)
+
+
+def cmd_seeds(args) -> int:
+    """Run chapters under seeds 0, 1 and 2 and write their seed records."""
+    from repro.book.progress import progress
+
+    chosen = _chosen(args)
+    if args.changed:
+        chosen = [c for c in chosen if seeds.staleness(c)]
+    legacy = [c for c in chosen if c.executed.exists() and status.read_status(c.executed).legacy]
+    for c in legacy:
+        print(f"skip  {c.part}/{c.slug}: legacy report (no claim kinds); rework it before recording seeds")
+    chosen = [c for c in chosen if c not in legacy]
+    if not chosen:
+        print("every seed record is current")
+        return 0
+    unstable = []
+    for ch in progress(chosen, desc="seed records", unit="chapter", leave=True):
+        rec = seeds.make_record(ch, log_output=args.verbose)
+        flips = "" if rec["stable"] else "  UNSTABLE: " + "; ".join(seeds.problems(ch))
+        print(f"{'ok  ' if rec['stable'] else 'FAIL'}  {ch.part}/{ch.slug}: "
+              + ", ".join(f"seed {s}: {sum(v == 'REPRODUCED' for v in d.values())}/{len(d)} reproduced"
+                          for s, d in rec["seeds"].items()) + flips)
+        unstable += [] if rec["stable"] else [ch.slug]
+    return 1 if unstable else 0
+
+
+def cmd_shards(args) -> int:
+    """Print the GPU workflow's matrix, one shard per part that has chapters, as JSON."""
+    import json
+
+    print(json.dumps(runner.shards()))
+    return 0
+
+
 def cmd_status(args) -> int:
     for p in status.write_all():
         print(f"wrote {p.relative_to(runner.ROOT)}")
@@ -65,9 +100,11 @@ def cmd_status(args) -> int:
 
 def cmd_list(args) -> int:
     for ch in runner.chapters():
-        st = status.read_status(ch.executed) if ch.executed.exists() else None
+        st = status.read_status(ch.executed, ch) if ch.executed.exists() else None
         stale = "" if not st or runner.is_current(ch, {}) else "  (stale: its inputs changed, re-run it)"
-        print(f"{ch.part:<11} {ch.slug:<32} {st.summary if st else 'not executed'}{stale}")
+        seed = "" if not st or st.legacy else {True: "  seeds: stable", False: "  seeds: UNSTABLE",
+                                               None: "  seeds: no current record"}[st.seed_stable]
+        print(f"{ch.part:<11} {ch.slug:<32} {st.summary if st else 'not executed'}{seed}{stale}")
     return 0
 
 
@@ -79,17 +116,45 @@ def cmd_verify(args) -> int:
     if not paths:
         raise SystemExit(f"no notebooks under {args.folder}")
     bad = 0
+    if args.expect_all:  # after merging shards: every chapter exactly once
+        got = sorted((p.parent.name, p.stem) for p in paths)
+        want = sorted((c.part, c.slug) for c in runner.chapters())
+        for part, slug in sorted(set(want) - set(got)):
+            print(f"FAIL  {part}/{slug}: missing from {args.folder}")
+        bad += len(set(want) - set(got)) + (len(got) != len(set(got)))
     for path in paths:
         st = status.read_status(path)
         cells = json.loads(path.read_text())["cells"]
         errors = any(o.get("output_type") == "error" for c in cells for o in c.get("outputs", []))
-        problems = [m for m, fail in [("no verdict report", not st.verdicts), ("error output", errors),
+        problems = [m for m, fail in [("no verdict report", not st.claims), ("error output", errors),
                                       (f"took {st.duration_s or 0:.0f} s > {args.budget} s",
                                        (st.duration_s or 0) > args.budget)] if fail]
         bad += bool(problems)
         print(f"{'FAIL' if problems else 'ok  '}  {path}: {st.summary}, {st.duration_s or 0:.0f} s"
               + (f" ({'; '.join(problems)})" if problems else ""))
     return 1 if bad else 0
+
+
+def cmd_diff_reports(args) -> int:
+    """Compare the verdict reports of two folders of executed notebooks (``<part>/<slug>.ipynb``)."""
+    import difflib
+
+    a = {p.relative_to(args.a): p for p in Path(args.a).glob("*/*.ipynb")}
+    b = {p.relative_to(args.b): p for p in Path(args.b).glob("*/*.ipynb")}
+    differ = 0
+    for rel in sorted(set(a) | set(b)):
+        if rel not in a or rel not in b:
+            print(f"ONLY IN {args.a if rel in a else args.b}: {rel}")
+            differ += 1
+            continue
+        ta, tb = seeds.report_text(a[rel]), seeds.report_text(b[rel])
+        same = ta == tb
+        differ += not same
+        print(f"{'identical' if same else 'DIFFERENT'}  {rel}")
+        if not same:
+            print("".join(difflib.unified_diff(ta.splitlines(True), tb.splitlines(True), args.a, args.b)))
+    print(f"{len(set(a) | set(b)) - differ} identical, {differ} different")
+    return 1 if differ else 0
 
 
 def cmd_sync(args) -> int:
@@ -115,12 +180,26 @@ def main(argv=None) -> int:
     r.add_argument("--output-dir", help="write executed notebooks under DIR/<part>/ instead of book/")
     r.add_argument("-v", "--verbose", action="store_true", help="stream the kernel's output")
     r.set_defaults(fn=cmd_run)
+    s = sub.add_parser("seeds", help="run chapters with seeds 0, 1 and 2 and write their seed records")
+    s.add_argument("chapters", nargs="*", help="slugs (or part/slug)")
+    s.add_argument("--part", help="every chapter of this part")
+    s.add_argument("--all", action="store_true", help="every chapter")
+    s.add_argument("--changed", action="store_true", help="only chapters whose record is missing or stale")
+    s.add_argument("-v", "--verbose", action="store_true", help="stream the kernel's output")
+    s.set_defaults(fn=cmd_seeds)
+    sub.add_parser("shards", help="print the GPU matrix's shards (parts with chapters) as JSON"
+                   ).set_defaults(fn=cmd_shards)
     sub.add_parser("status", help="regenerate book/status.md, part pages and _toc.yml").set_defaults(fn=cmd_status)
     sub.add_parser("list", help="list chapters and their verdicts").set_defaults(fn=cmd_list)
     v = sub.add_parser("verify", help="check executed notebooks under a folder (verdicts, errors, budget)")
     v.add_argument("folder")
     v.add_argument("--budget", type=float, default=60.0, help="seconds allowed per chapter")
+    v.add_argument("--expect-all", action="store_true", help="fail unless every chapter is there")
     v.set_defaults(fn=cmd_verify)
+    d = sub.add_parser("diff-reports", help="compare the verdict reports of two folders of notebooks")
+    d.add_argument("a")
+    d.add_argument("b")
+    d.set_defaults(fn=cmd_diff_reports)
     s = sub.add_parser("sync-catalog", help="refresh the packaged catalog from a shared/ folder")
     s.add_argument("shared")
     s.set_defaults(fn=cmd_sync)

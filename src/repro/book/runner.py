@@ -48,6 +48,11 @@ def chapters(root: Path = ROOT) -> list[Chapter]:
     return [Chapter(p.parent.name, p.stem, root) for p in sorted((root / "notebooks").glob("*/*.py"))]
 
 
+def shards(root: Path = ROOT) -> list[str]:
+    """The full-scale GPU run's shards: the parts that have chapters (``repro run --part KEY``)."""
+    return sorted({c.part for c in chapters(root)})
+
+
 def select(names=(), part: str | None = None, root: Path = ROOT) -> list[Chapter]:
     """Chapters named by slug (or ``part/slug``), or all of one part, or all."""
     found = chapters(root)

@@ -12,77 +12,156 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from repro.book import catalog
-from repro.book.claims import REPRODUCED, parse_report
-from repro.book.runner import ROOT
+from repro.book import catalog, seeds
+from repro.book.claims import (HEADLINE, HOLDS, NOT_TESTABLE, REPRODUCED, SANITY, SUPPORTING,
+                               ParsedClaim)
+from repro.book.runner import ROOT, Chapter
 
 
 @dataclass
 class ChapterStatus:
-    """What an executed notebook says about its chapter."""
+    """What an executed notebook (and its seed record) says about its chapter."""
 
-    verdicts: list[tuple[str, str]]
+    claims: list[ParsedClaim]
     duration_s: float | None
     scale: str | None
     device: str | None
+    seed_stable: bool | None = None  # None: no current seed record
+
+    @property
+    def legacy(self) -> bool:
+        """A report in the pre-rules format (undeclared claims, no kinds): not counted."""
+        return bool(self.claims) and all(c.kind == "legacy" for c in self.claims)
+
+    def of(self, kind: str) -> list[ParsedClaim]:
+        return [c for c in self.claims if c.kind == kind]
+
+    @property
+    def headline(self) -> str:
+        """``reproduced`` / ``not reproduced`` / ``not testable here`` (the worst if several)."""
+        if self.legacy:
+            return "legacy report"
+        verdicts = {c.verdict for c in self.of(HEADLINE)}
+        for v in (NOT_TESTABLE, "NOT REPRODUCED", REPRODUCED):
+            if v in verdicts:
+                return v.lower()
+        return "none declared"
+
+    @property
+    def supporting(self) -> tuple[int, int]:
+        """(reproduced, tested) among supporting claims."""
+        tested = [c for c in self.of(SUPPORTING) if c.verdict != NOT_TESTABLE]
+        return sum(c.verdict == REPRODUCED for c in tested), len(tested)
+
+    @property
+    def sanity(self) -> tuple[int, int]:
+        """(holding, total) sanity checks."""
+        s = self.of(SANITY)
+        return sum(c.verdict == HOLDS for c in s), len(s)
+
+    @property
+    def n_changed(self) -> int:
+        return sum(c.n_changed for c in self.claims)
 
     @property
     def summary(self) -> str:
-        n_ok = sum(v == REPRODUCED for v, _ in self.verdicts)
-        return f"{n_ok}/{len(self.verdicts)} reproduced"
+        if self.legacy:
+            n_ok = sum(c.verdict == REPRODUCED for c in self.claims)
+            return f"legacy report: {n_ok}/{len(self.claims)} (not yet reworked)"
+        (s_ok, s_n), (h_ok, h_n) = self.supporting, self.sanity
+        return f"headline {self.headline}; supporting {s_ok}/{s_n}; sanity {h_ok}/{h_n}"
 
 
-def read_status(path: Path) -> ChapterStatus:
-    """Parse an executed notebook's verdict report, runtime, scale and device."""
+def read_status(path: Path, chapter: Chapter | None = None) -> ChapterStatus:
+    """Parse an executed notebook's verdict report, runtime, scale, device and seed record."""
     nb = json.loads(Path(path).read_text())
-    verdicts = []
-    for cell in nb["cells"]:
-        if "nbval-check-output" in cell.get("metadata", {}).get("tags", []):
-            for out in cell.get("outputs", []):
-                text = out.get("text") or out.get("data", {}).get("text/plain", "")
-                verdicts += parse_report("".join(text) if isinstance(text, list) else text)
     meta = nb.get("metadata", {})
     rep = meta.get("repro", {})
-    return ChapterStatus(verdicts, meta.get("papermill", {}).get("duration"), rep.get("scale"),
-                         rep.get("device"))
+    stable = None
+    if chapter is not None and not seeds.staleness(chapter):
+        stable = bool(seeds.load(chapter)["stable"])
+    return ChapterStatus(seeds.report_claims(path), meta.get("papermill", {}).get("duration"),
+                         rep.get("scale"), rep.get("device"), stable)
 
 
-def _written(root: Path) -> dict[str, Path]:
-    return {p.stem: p for p in sorted((root / "book").glob("*/*.ipynb"))}
+def _written(root: Path) -> dict[str, Chapter]:
+    return {p.stem: Chapter(p.parent.name, p.stem, root) for p in sorted((root / "book").glob("*/*.ipynb"))}
+
+
+def _seed_cell(st: ChapterStatus) -> str:
+    return {True: "yes", False: "**no**", None: "no record"}[st.seed_stable]
 
 
 def status_page(root: Path = ROOT) -> str:
     """Markdown of ``book/status.md``: every catalog paper, written or planned."""
     written = _written(root)
-    rows, n_done, n_claims, n_ok = [], 0, 0, 0
+    rows = []
+    tot = dict(done=0, legacy=0, h_ok=0, h_no=0, h_nt=0, s_ok=0, s_n=0, san=0, changed=0, stable=0)
     for key, title in catalog.parts().items():
         papers = [p for p in catalog.papers() if p.part == key]
-        times = [read_status(written[p.slug]).duration_s for p in papers if p.slug in written]
-        times = [t for t in times if t is not None]
+        sts = {p.slug: read_status(written[p.slug].executed, written[p.slug])
+               for p in papers if p.slug in written}
+        times = [s.duration_s for s in sts.values() if s.duration_s is not None]
         median = f"; median quick runtime {statistics.median(times):.0f} s" if times else ""
-        rows += [f"", f"## {title}", "",
-                 f"{len(times)} of {len(papers)} chapters written{median}.", "",
-                 "| id | paper | tier | verdicts | quick runtime | device |",
-                 "|---:|---|:-:|---|---:|---|"]
+        new = [s for s in sts.values() if not s.legacy]
+        h = [s.headline for s in new]
+        part_line = (f"{len(sts)} of {len(papers)} chapters written{median}. Under the claim rules: "
+                     f"{len(new)}; headline reproduced in {h.count('reproduced')}, not reproduced in "
+                     f"{h.count('not reproduced')}, not testable here in {h.count('not testable here')}; "
+                     f"supporting claims {sum(s.supporting[0] for s in new)} of "
+                     f"{sum(s.supporting[1] for s in new)} reproduced.")
+        if len(sts) > len(new):
+            part_line += f" Legacy reports awaiting rework: {len(sts) - len(new)}."
+        rows += ["", f"## {title}", "", part_line, "",
+                 "| id | paper | headline | supporting | sanity | changed after pilot | seed-stable "
+                 "| quick runtime | device |",
+                 "|---:|---|---|:-:|:-:|:-:|:-:|---:|---|"]
         for p in papers:
-            if p.slug in written:
-                st = read_status(written[p.slug])
-                n_done += 1
-                n_claims += len(st.verdicts)
-                n_ok += sum(v == REPRODUCED for v, _ in st.verdicts)
-                link = f"[{p.title}]({p.part}/{p.slug}.ipynb)"
-                runtime = f"{st.duration_s:.0f} s" if st.duration_s is not None else "-"
-                rows.append(f"| {p.id} | {link} | {p.tier} | {st.summary} | {runtime} | {st.device or '-'} |")
-            else:
-                rows.append(f"| {p.id} | {p.title} | {p.tier} | planned | - | - |")
+            if p.slug not in sts:
+                rows.append(f"| {p.id} | {p.title} | planned | | | | | - | - |")
+                continue
+            st = sts[p.slug]
+            tot["done"] += 1
+            link = f"[{p.title}]({p.part}/{p.slug}.ipynb)"
+            runtime = f"{st.duration_s:.0f} s" if st.duration_s is not None else "-"
+            if st.legacy:
+                tot["legacy"] += 1
+                n_ok = sum(c.verdict == REPRODUCED for c in st.claims)
+                rows.append(f"| {p.id} | {link} | legacy report, not counted ({n_ok}/{len(st.claims)} "
+                            f"under the old rules) | | | | | {runtime} | {st.device or '-'} |")
+                continue
+            tot["h_ok"] += st.headline == "reproduced"
+            tot["h_no"] += st.headline == "not reproduced"
+            tot["h_nt"] += st.headline == "not testable here"
+            tot["s_ok"] += st.supporting[0]
+            tot["s_n"] += st.supporting[1]
+            tot["san"] += st.sanity[1]
+            tot["changed"] += st.n_changed
+            tot["stable"] += bool(st.seed_stable)
+            (s_ok, s_n), (h_ok, h_n) = st.supporting, st.sanity
+            rows.append(f"| {p.id} | {link} | {st.headline} | {s_ok}/{s_n} | {h_ok}/{h_n} | "
+                        f"{st.n_changed or ''} | {_seed_cell(st)} | {runtime} | {st.device or '-'} |")
+    ruled = tot["done"] - tot["legacy"]
     head = [
         "# Status of the book", "",
-        "Generated by `python -m repro status` from the catalog and the executed notebooks; "
-        "do not edit by hand.", "",
-        f"- Chapters written: **{n_done} of {len(catalog.papers())}**",
-        f"- Claims reproduced at quick scale: **{n_ok} of {n_claims}**", "",
-        "A verdict counts the claims of a chapter's final report that reproduced. The runtime is "
-        "papermill's record of the committed quick-scale execution; the device is where it ran.",
+        "Generated by `python -m repro status` from the catalog, the executed notebooks and their "
+        "seed records; do not edit by hand.", "",
+        f"- Chapters written: **{tot['done']} of {len(catalog.papers())}**; under the claim rules "
+        f"(see [How verdicts work](intro.md#how-verdicts-work)): **{ruled}**",
+        f"- Headline claim tested at quick scale: **{tot['h_ok'] + tot['h_no']} of {ruled}** "
+        f"(reproduced **{tot['h_ok']}**, not reproduced **{tot['h_no']}**); not testable here: "
+        f"**{tot['h_nt']}**",
+        f"- Supporting claims reproduced: **{tot['s_ok']} of {tot['s_n']}** tested",
+        f"- Sanity checks (tests of our code, never counted as reproductions): **{tot['san']}**",
+        f"- Criteria or settings changed after a pilot run: **{tot['changed']}**; chapters whose "
+        f"counted verdicts agree for seeds 0, 1 and 2: **{tot['stable']} of {ruled}**",
+        f"- Legacy reports awaiting rework under the claim rules (not counted above): **{tot['legacy']}**",
+        "",
+        "*Headline* is the paper's central claim; *supporting* counts reproduced of tested "
+        "mechanism and ablation claims; *sanity* counts identities and implementation checks that "
+        "hold. *Seed-stable* comes from the chapter's seed record (`python -m repro seeds`). The "
+        "runtime is papermill's record of the committed quick-scale execution; the device is where "
+        "it ran.",
     ]
     return "\n".join(head + rows) + "\n"
 
@@ -96,8 +175,11 @@ def part_page(key: str, root: Path = ROOT) -> str:
              f"{len(done)} of {len(papers)} chapters of this part are written; the others are "
              "planned (see the [status page](../status.md)).", ""]
     for p in papers:
-        entry = f"[{p.title}]({p.slug}.ipynb)" if p.slug in written else f"{p.title} *(planned)*"
-        lines.append(f"- {entry}")
+        if p.slug in written:
+            st = read_status(written[p.slug].executed, written[p.slug])
+            lines.append(f"- [{p.title}]({p.slug}.ipynb): {st.summary}")
+        else:
+            lines.append(f"- {p.title} *(planned)*")
     return "\n".join(lines) + "\n"
 
 

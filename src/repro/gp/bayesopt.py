@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-from repro.gp.regression import GPRegression
 from repro.gp.kernels import rbf_kernel
+from repro.gp.regression import GPRegression
 
 
 def expected_improvement(mean, var, best: float) -> np.ndarray:

@@ -22,9 +22,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from repro.data.datasets import _split
-from repro.objectives.contrastive import nt_xent
 from repro.nn.models import mlp, predict
 from repro.nn.training import train
+from repro.objectives.contrastive import nt_xent
 
 
 @dataclass(frozen=True)

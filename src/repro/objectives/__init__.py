@@ -28,8 +28,9 @@ says they coincide). Import a family as ``from repro.objectives import <module>`
 """
 from repro.objectives.reduction import reduce
 from repro.objectives.spherical import (LOSSES, SPHERICAL, cross_entropy, log_taylor_softmax_loss,
-                                    make_loss, mse_onehot, spherical_stats, taylor_softmax, z_bound,
-                                    z_loss, z_loss_from_stats, z_loss_grad, z_normalize)
+                                        make_loss, mse_onehot, spherical_stats, taylor_softmax,
+                                        z_bound, z_loss, z_loss_from_stats, z_loss_grad,
+                                        z_normalize)
 
 __all__ = ["LOSSES", "SPHERICAL", "cross_entropy", "log_taylor_softmax_loss", "make_loss",
            "mse_onehot", "reduce", "spherical_stats", "taylor_softmax", "z_bound", "z_loss",

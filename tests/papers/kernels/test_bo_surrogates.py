@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from repro.papers.kernels import bo_surrogates as bs
 from repro.gp.nn_kernels import nngp_ntk
+from repro.papers.kernels import bo_surrogates as bs
 
 
 def test_test_function_minima():

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from repro.papers.kernels import cnn_kernels as ck
 from repro.gp.nn_kernels import nngp_ntk
+from repro.papers.kernels import cnn_kernels as ck
 
 
 def test_arccos_kernels_limiting_values():

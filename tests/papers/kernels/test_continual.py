@@ -1,8 +1,8 @@
 import numpy as np
 import torch
 
-from repro.papers.kernels import continual as cl
 from repro.gp.kernels import krr_fit_predict
+from repro.papers.kernels import continual as cl
 
 
 def test_split_tasks_pairs_of_classes():

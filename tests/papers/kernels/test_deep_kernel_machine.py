@@ -1,8 +1,8 @@
 import numpy as np
 import torch
 
-from repro.papers.kernels import deep_kernel_machine as dk
 from repro.gp.nn_kernels import nngp_ntk
+from repro.papers.kernels import deep_kernel_machine as dk
 
 
 def _data(P=6, d=3, seed=0):

@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 
 from repro.papers.kernels import dp_kde as dk
+
+
 def test_zcdp_conversion_and_inverse():
     rho = 0.5
     assert np.isclose(dk.zcdp_to_eps(rho, 1e-5), 0.5 + 2 * np.sqrt(0.5 * np.log(1e5)))

@@ -1,6 +1,8 @@
 import numpy as np
 
 from repro.papers.kernels import funbat as fb
+
+
 def _exact(t, H, y, obs, noise, ls):
     """Exact GP posterior of each f_k given y_n = sum_k H_nk f_k(t_n) + noise (dense algebra)."""
     K = fb.matern32(t, t, ls)

@@ -4,6 +4,8 @@ import numpy as np
 import torch
 
 from repro.papers.kernels import functional_prior as fp
+
+
 def test_prior_function_variance_of_a_linear_layer():
     # f = x W + b with W ~ N(0, s^2/d), b ~ N(0, t^2): Var f(x) = s^2 |x|^2 / d + t^2
     prior = fp.PriorMLP([3, 1], w_scale=2.0, b_scale=0.5)

@@ -6,6 +6,7 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from repro.papers.kernels import gp_pde as gp
+
 D = torch.float64
 
 

@@ -2,6 +2,8 @@ import numpy as np
 from scipy.stats import ncx2
 
 from repro.papers.kernels import kde_highdim as k
+
+
 def test_rate_is_legendre_transform_of_phi():
     u = np.array([0.4, 0.8, 1.5, 2.0])
     t = np.linspace(-20, 0.49, 200001)

@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 
 from repro.papers.kernels import kronecker_sbl as ks
+
+
 def _mats(rng, ms, ns):
     return [rng.standard_normal((m, n)) for m, n in zip(ms, ns)]
 

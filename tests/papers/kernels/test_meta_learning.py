@@ -4,6 +4,8 @@ import pytest
 import torch
 
 from repro.papers.kernels import meta_learning as ml
+
+
 @pytest.fixture(autouse=True)
 def float64():
     old = torch.get_default_dtype()

@@ -4,6 +4,8 @@ import torch
 from scipy import stats
 
 from repro.papers.kernels import neural_processes as nps
+
+
 def _batch(seed=0, B=3, n_ctx=7, n=12):
     g = torch.Generator().manual_seed(seed)
     x = torch.rand(B, n, 1, generator=g) * 4 - 2

@@ -4,6 +4,8 @@ import pytest
 import torch
 
 from repro.papers.kernels import nn_kernel_features as nkf
+
+
 @pytest.mark.parametrize("activation", nkf.ACTIVATIONS)
 def test_urf_is_unbiased(activation):
     rng = np.random.default_rng(0)

@@ -1,10 +1,11 @@
 import math
+
 import numpy as np
 import torch
 from scipy import integrate, stats
 
-from repro.papers.kernels import pfn
 from repro.gp.kernels import rbf_kernel
+from repro.papers.kernels import pfn
 
 BORDERS = torch.tensor([-2.0, -1.0, -0.2, 0.3, 1.5, 2.5])
 

@@ -2,6 +2,8 @@ import numpy as np
 from scipy import stats
 
 from repro.papers.kernels import scale_mixture_nngp as sm
+
+
 def test_student_t_logpdf_matches_scipy():
     y = np.linspace(-3, 3, 7)
     got = sm.student_t_logpdf(y, 0.5, 2.0, 5.0)

@@ -5,8 +5,8 @@ import torch
 from scipy import stats
 from torch.nn import functional as F
 
-from repro.papers.kernels import sparse_vi as sv
 from repro.nn.bnn import kl_divergence
+from repro.papers.kernels import sparse_vi as sv
 
 
 def test_folded_snr_matches_scipy_foldnorm_and_limits():

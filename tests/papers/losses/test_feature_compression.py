@@ -5,6 +5,8 @@ import torch
 import torch.nn.functional as F
 
 from repro.papers.losses import feature_compression as fc
+
+
 def test_nested_distribution_formula():
     p = fc.nested_distribution(5, sigma=2.0)
     w = np.exp(-(np.arange(1, 6) / 2.0) ** 2)

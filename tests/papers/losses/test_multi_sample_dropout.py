@@ -4,8 +4,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from repro.papers.losses.multi_sample_dropout import (MultiSampleDropoutHead, dropout_objective, dropout_samples,
-                                        mlp_msd, multi_sample_loss)
+from repro.papers.losses.multi_sample_dropout import (MultiSampleDropoutHead, dropout_objective,
+                                                      dropout_samples, mlp_msd, multi_sample_loss)
 
 
 def _data(n=16, d=12, c=5):

@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 
 from repro.papers.losses import rcal
+
+
 def test_proportional_noise_rate_and_destinations():
     rng = np.random.default_rng(0)
     y = np.repeat(np.arange(3), [600, 300, 100])

@@ -4,6 +4,8 @@ import pytest
 import torch
 
 from repro.papers.losses import web_noise as W
+
+
 def test_ood_patches_shape_range_and_seed():
     a = W.ood_patches(20, np.random.default_rng(0))
     b = W.ood_patches(20, np.random.default_rng(0))

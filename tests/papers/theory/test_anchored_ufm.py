@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 
 from repro.papers.theory import anchored_ufm as au
+
+
 def small(beta=5.0, lam_w=0.3, lam_h=0.2, K=3, n=2, d=4, seed=0):
     rng = np.random.default_rng(seed)
     p = au.Problem(K, n, lam_w, lam_h, beta)

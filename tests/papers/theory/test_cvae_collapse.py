@@ -3,6 +3,8 @@ import torch
 from scipy.optimize import minimize
 
 from repro.papers.theory import cvae_collapse as cc
+
+
 def test_residual_covariance_is_regression_residual_covariance():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((500, 3))

@@ -3,8 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from repro.papers.theory import data_mixture as dm
 from repro.data import sequences as sq
+from repro.papers.theory import data_mixture as dm
+
+
 def test_sample_mixtures_on_the_simplex_and_sparse_at_low_strength():
     rng = np.random.default_rng(0)
     W = dm.sample_mixtures(rng, 2000, np.ones(4))

@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 
 from repro.papers.theory import deep_linear_ufm as du
+
+
 @pytest.mark.parametrize("loss,bias", [("mse", False), ("mse", True), ("ce", False)])
 def test_gradient_matches_finite_differences(loss, bias):
     ufm = du.UFM((3, 2, 2), dim=4, depth=3, lam_w=0.01, lam_h=0.02, bias=bias, loss=loss)

@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 
 from repro.papers.theory import factor_pretraining as fp
+
+
 def _model(d=8, r=2, seed=0):
     rng = np.random.default_rng(seed)
     B = fp.factor_loadings(d, r, 3.0, rng)

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from repro.papers.theory import finite_width as fw
 from repro.gp.nn_kernels import nngp_ntk
+from repro.papers.theory import finite_width as fw
 
 
 def test_exact_formula_limits():

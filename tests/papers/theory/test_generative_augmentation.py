@@ -2,8 +2,10 @@
 import numpy as np
 import pytest
 
-from repro.papers.theory import generative_augmentation as ga
 from repro.data import gmm
+from repro.papers.theory import generative_augmentation as ga
+
+
 def test_sum_statistics_have_the_moments_of_explicit_draws():
     rng = np.random.default_rng(0)
     reps, n = 40000, 5

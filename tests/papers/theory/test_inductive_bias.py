@@ -3,6 +3,8 @@ import numpy as np
 from scipy import stats
 
 from repro.papers.theory import inductive_bias as ib
+
+
 def test_interpolating_gp_fits_training_points_and_has_zero_variance_there():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((8, 3))

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 from repro.papers.theory import invariance_pac as ip
+
+
 def small_sem():
     return ip.make_sem(9, np.random.default_rng(0), np.random.default_rng(1))
 

@@ -4,6 +4,8 @@ import pytest
 from scipy.stats import norm
 
 from repro.papers.theory import layerwise_info_bounds as lb
+
+
 def model(s=0.1, d=4, n=5):
     mu = np.zeros(d)
     mu[0] = 1.0

@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 
 from repro.papers.theory import lazy_rich_dynamics as lr
+
+
 def _setup(D=6, P=20, N=9, seed=0):
     rng = np.random.default_rng(seed)
     return lr.make_task(rng, D, P), rng.standard_normal((N, D))

@@ -4,6 +4,8 @@ import pytest
 
 from repro.papers.theory import linear_gd_dynamics as lgd
 from repro.stats import marchenko_pastur as mp
+
+
 @pytest.mark.parametrize("alpha", [0.3, 1.0, 2.5])
 def test_mp_mass_and_mean(alpha):
     assert mp.expect(lambda lam: np.ones_like(lam), alpha) == pytest.approx(1.0, abs=1e-10)

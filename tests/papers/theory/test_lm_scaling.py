@@ -2,8 +2,8 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from repro.papers.theory import lm_scaling as lm
 from repro.data.sequences import markov_entropy_rate
+from repro.papers.theory import lm_scaling as lm
 
 
 def _chain(V=6, seed=0):

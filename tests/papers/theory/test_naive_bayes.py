@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from repro.data import gmm
-from repro.papers.theory.naive_bayes import SharedDiagonalGaussianNB, linear_fit_r2, samples_to_reach
+from repro.papers.theory.naive_bayes import (SharedDiagonalGaussianNB, linear_fit_r2,
+                                             samples_to_reach)
 from repro.scaling.fits import loglog_slope
 
 

@@ -3,6 +3,8 @@ import numpy as np
 
 from repro.data import gmm
 from repro.papers.theory import robust_self_training as rst
+
+
 def test_robust_loss_is_the_dro_supremum():
     """sup_z 1{y w.z <= 0} - gamma |z - x| over displacements, brute force, equals the ramp."""
     rng = np.random.default_rng(0)

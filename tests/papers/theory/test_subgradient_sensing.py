@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 
 from repro.papers.theory import matrix_sensing
-
 from repro.papers.theory import subgradient_sensing as sg
+
+
 def test_geometric_steps_and_init_scale():
     steps = sg.geometric_steps(0.5, 0.9, 4)
     assert np.allclose(steps, [0.5, 0.45, 0.405, 0.3645])

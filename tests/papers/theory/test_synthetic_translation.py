@@ -2,6 +2,8 @@ import numpy as np
 import torch
 
 from repro.papers.theory import synthetic_translation as st
+
+
 def _task(noise=0.0, seed=0):
     return st.TranslationTask.random(5, 4, noise, np.random.default_rng(seed))
 

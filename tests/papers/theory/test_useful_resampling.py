@@ -3,6 +3,8 @@ import pytest
 import torch
 
 from repro.papers.theory import useful_resampling as ur
+
+
 def test_slow_cluster_mask_picks_higher_loss_cluster_per_class():
     # class 0: a confident cluster (low loss) and an unsure one; class 1 likewise, reversed order
     out = np.array([[5.0], [5.1], [4.9], [0.1], [0.0], [-5.0], [-5.2], [0.2], [0.0], [0.1]])

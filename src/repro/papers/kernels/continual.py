@@ -19,8 +19,8 @@ import torch
 from torch import nn
 
 from repro.gp.kernels import krr_fit_predict
-from repro.objectives.supcon import supcon
 from repro.nn.models import mlp
+from repro.objectives.supcon import supcon
 
 
 def split_tasks(y: torch.Tensor, n_tasks: int = 5) -> list[np.ndarray]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 # ------------------------------------------------------------------------ privacy accounting
 
 def zcdp_to_eps(rho: float, delta: float) -> float:

@@ -18,8 +18,8 @@ from scipy.optimize import minimize
 from torch import nn
 from torch.nn import functional as F
 
-from repro.gp.regression import GPRegression, _chol
 from repro.gp.kernels import rbf_kernel
+from repro.gp.regression import GPRegression, _chol
 
 
 def rbf(A, B, amp2, ls):

@@ -32,10 +32,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from repro.gp.regression import GPRegression, gaussian_nll, sample_prior
-from repro.gp.kernels import matern52_kernel, periodic_kernel, rbf_kernel
-from repro.nn.models import mlp
 from repro.book.progress import progress
+from repro.gp.kernels import matern52_kernel, periodic_kernel, rbf_kernel
+from repro.gp.regression import GPRegression, gaussian_nll, sample_prior
+from repro.nn.models import mlp
 
 # --------------------------------------------------------------------------- GP tasks
 

@@ -27,7 +27,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-
 # ----------------------------------------------------------------------------- prior
 
 def sample_gp_datasets(n_datasets: int, n_points: int, lengthscale: float, noise: float,
@@ -302,8 +301,8 @@ def gp_predictive(x: torch.Tensor, y: torch.Tensor, n_ctx: torch.Tensor, lengths
     """
     from functools import partial
 
-    from repro.gp.regression import GPRegression
     from repro.gp.kernels import rbf_kernel
+    from repro.gp.regression import GPRegression
 
     kernel = partial(rbf_kernel, lengthscale=lengthscale)
     xd, yd = x.double().cpu().numpy(), y.double().cpu().numpy()

@@ -16,8 +16,8 @@ from scipy import optimize, stats
 from scipy.linalg import cho_solve, solve_triangular
 from scipy.special import gammaln
 
-from repro.gp.regression import _chol
 from repro.gp.nn_kernels import nngp_ntk
+from repro.gp.regression import _chol
 
 
 def unit_nngp(X1, X2, depth: int, sw2: float = 2.0, sb2: float = 0.0):

@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq, minimize as sp_minimize
+from scipy.optimize import brentq
+from scipy.optimize import minimize as sp_minimize
 
 
 def one_hot(counts) -> tuple[np.ndarray, np.ndarray]:

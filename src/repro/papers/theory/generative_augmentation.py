@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from repro.data import gmm
+
+
 def unit_mean(d: int) -> np.ndarray:
     """The authors' class mean ``mu = (1, ..., 1) / sqrt(d)`` (unit norm)."""
     return np.full(d, 1.0 / np.sqrt(d))

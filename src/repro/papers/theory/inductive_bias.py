@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, special, stats
 
-from repro.gp.regression import GPRegression
 from repro.gp.kernels import rbf_kernel
+from repro.gp.regression import GPRegression
 
 LOG2 = np.log(2.0)
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from repro.stats import marchenko_pastur as mp
+
+
 def _times(t) -> np.ndarray:
     t = np.atleast_1d(np.asarray(t, dtype=float))
     if np.any(t < 0):

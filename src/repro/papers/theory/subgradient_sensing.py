@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from repro.papers.theory import matrix_sensing
+
 Gradient = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
