@@ -28,26 +28,92 @@
 # ```{admonition} The claim
 # :class: tip
 # **Paper.** In kernel ridge regression (KRR) where step $t$ refits the model to
-# $\alpha y + (1-\alpha) f_{t-1}(X)$: (i) every distilled solution is an explicit function of
+# $\alpha y + (1-\alpha) f_{t-1}(X)$, keeping a weight $\alpha > 0$ on the ground-truth labels is
+# what keeps self-distillation useful: (i) every distilled solution is an explicit function of
 # the initial fit, so no intermediate model has to be trained; (ii) infinitely many steps give
 # the original problem with the ridge amplified from $\lambda$ to $\lambda/\alpha$, which is finite
 # for every $\alpha > 0$, whereas $\alpha = 0$ collapses to the zero function; (iii) the weight
 # $\alpha$ that minimises a squared-error criterion at a step has a closed form that replaces a grid
-# search.
+# search. The practical promise is that a distillation step with that weight generalises better
+# than its teacher.
 #
-# **This chapter checks**, on the authors' noisy 1-D sine toy problem and on scikit-learn's
-# diabetes data, with thresholds fixed before running:
-# 1. the closed form reproduces step-by-step retraining to a relative error $\le 10^{-8}$ (float64);
-# 2. after enough steps, the retrained solution equals KRR with ridge $\lambda/\alpha$ to a relative
-#    error $\le 10^{-6}$;
-# 3. the closed-form $\alpha^*_t$ lies within one grid step (0.01) of a brute-force grid search on
-#    the same validation criterion, at every step;
-# 4. one distillation step with $\alpha^*$ chosen on validation data gives a mean test MSE $\le$
-#    that of the step-0 fit;
-# 5. without ground truth ($\alpha = 0$) the test MSE after $T$ steps exceeds that of the step-0
-#    fit, while the ground-truth-weighted path ($\alpha^*_t$ at every step) ends below the
-#    $\alpha=0$ path.
+# **This chapter tests**, on the authors' noisy 1-D sine toy problem and on scikit-learn's
+# diabetes data; each synthetic data set and each diabetes split is one run, and every comparison
+# is paired within runs:
+# * *headline*: the practical promise, against the baseline that could win. One step with the
+#   closed-form $\alpha^*$ (chosen on a validation set) is compared with the step-0 fit whose ridge
+#   is tuned on the same validation set: both spend the validation data on one number, so the
+#   comparison asks whether distillation buys more than ridge tuning does;
+# * *supporting*: one $\alpha^*$ step beats its own teacher (same ridge); pure self-distillation
+#   ($\alpha = 0$) over-regularises after $T$ steps; ground-truth weighting ends below it;
+# * *sanity checks* (theorems of our derivation, so they hold if the code is right): (i)-(iii) above.
+#
+# The criteria are declared in the box below, before anything runs.
 # ```
+
+# %% tags=["hide-input"]
+import repro
+
+claims = repro.Claims()
+LEGACY = "mean test MSE compared without an interval (legacy report, seed 0, quick scale)"
+WHY_PAIRED = "the claim rules: a paired 95% interval over independent data sets / splits"
+claims.declare(
+    "beats_tuned_teacher", kind="headline",
+    statement=("One self-distillation step with the closed-form ground-truth weight alpha* (chosen on "
+               "the validation set) has a lower test MSE than the step-0 KRR fit with its ridge tuned "
+               "on the same validation set, on the synthetic toy problem and on diabetes"),
+    metric="test MSE after one alpha* step (fixed ridge)",
+    paired_with="test MSE of the step-0 fit with validation-tuned ridge",
+    better="lower", margin=0.0, fmt="{:+.3f}",
+    changed=repro.Change(
+        what="headline added: one alpha* step vs the step-0 fit with its ridge tuned on the validation set",
+        was="no headline; the legacy run printed this baseline's mean test MSE as context only",
+        why="the claim rules ask for the paper's central promise against a baseline that could win; "
+            "the validation-tuned ridge uses the same validation data and was chosen as the "
+            "stronger baseline, not by which one passes"))
+claims.declare(
+    "one_step_beats_teacher", kind="supporting",
+    statement=("One step with the validation-chosen alpha* lowers the test MSE of its teacher, the "
+               "step-0 fit at the same ridge, on both data families"),
+    metric="test MSE after one alpha* step", paired_with="test MSE of the step-0 fit (same ridge)",
+    better="lower", margin=0.0, fmt="{:+.3f}",
+    changed=repro.Change(what="criterion", was="mean test MSE after step 1 <= step 0, " + LEGACY,
+                         why=WHY_PAIRED))
+claims.declare(
+    "pure_sd_overregularises", kind="supporting",
+    statement=("Without ground truth (alpha = 0), T distillation steps (T = the parameter `steps`) "
+               "over-regularise: the test MSE ends above that of the step-0 fit, on both data families"),
+    metric="test MSE after T steps with alpha = 0", paired_with="test MSE of the step-0 fit",
+    better="higher", margin=0.0, fmt="{:+.3f}",
+    changed=repro.Change(what="criterion", was="mean step-T MSE with alpha = 0 > mean step-0 MSE, " + LEGACY,
+                         why=WHY_PAIRED))
+claims.declare(
+    "ground_truth_dampens", kind="supporting",
+    statement=("Weighting the ground truth (alpha*_t chosen at every step) dampens the over-"
+               "regularisation: after T steps its test MSE is below that of pure self-distillation, "
+               "on both data families"),
+    metric="test MSE after T steps with alpha*_t", paired_with="test MSE after T steps with alpha = 0",
+    better="lower", margin=0.0, fmt="{:+.3f}",
+    changed=repro.Change(what="criterion", was="mean step-T MSE of the alpha* path < that of alpha = 0, "
+                         + LEGACY, why=WHY_PAIRED))
+claims.declare(
+    "closed_form", kind="sanity",
+    statement="Every distilled solution follows in closed form from the initial fit (one eigendecomposition)",
+    metric=("max relative error, closed form vs step-by-step retraining, steps 0..T, alpha in "
+            "{0, 0.35, 0.7}, train and test predictions (printed as 1e-12 when below)"),
+    better="lower", margin=1e-8, fmt="{:.0e}", deterministic=True)
+claims.declare(
+    "amplified_ridge_limit", kind="sanity",
+    statement="Infinitely many steps give KRR with the ridge amplified to lambda/alpha",
+    metric=("max relative error, retrained limit vs KRR with ridge lambda/alpha, alpha in {0.35, 0.7} "
+            "(printed as 1e-12 when below)"),
+    better="lower", margin=1e-6, fmt="{:.0e}", deterministic=True)
+claims.declare(
+    "alpha_star_vs_grid", kind="sanity",
+    statement="The closed-form per-step alpha* matches a 101-point grid search on the same criterion",
+    metric="max |closed-form alpha* - grid-search alpha| over every step checked (grid step 0.01)",
+    better="lower", margin=0.01, fmt="{:.1g}", deterministic=True)
+claims.show()
 
 # %% tags=["parameters"]
 scale = "quick"
@@ -62,11 +128,11 @@ import inspect
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import FormatStrFormatter
+from IPython.display import Markdown
+from myst_nb import glue
 
-import repro
 from repro.papers.kernels import self_distillation as sd
 from repro.data.datasets import diabetes, regression_1d
-from repro.book.claims import below
 from repro.gp.kernels import EigenKRR, krr_fit_predict, rbf_kernel
 from repro.stats.metrics import relative_error
 from repro.book.params import check_float, check_int
@@ -78,8 +144,9 @@ check_float("alpha_fixed", alpha_fixed, minimum=0.01, maximum=0.99)
 
 R_SYN = run.pick(400, 4000)  # synthetic data sets
 R_DIA = run.pick(100, 400)  # random train/validation/test splits of diabetes
-N_GRID_SETS = run.pick(5, 50)  # data sets on which the grid search of claim 3 is run
+N_GRID_SETS = run.pick(5, 50)  # data sets on which the grid search of `alpha_star_vs_grid` is run
 GRID = np.linspace(0.0, 1.0, 101)  # grid step 0.01
+LAM_FACTORS = np.logspace(-2, 1.5, run.pick(15, 36))  # ridge grid (x the default ridge), includes 1
 print(f"{R_SYN} synthetic data sets, {R_DIA} diabetes splits, {steps} distillation steps")
 
 # %% [markdown]
@@ -153,7 +220,7 @@ print(f"{R_SYN} synthetic data sets, {R_DIA} diabetes splits, {steps} distillati
 # a time.
 #
 # The implementation is this book's module `src/repro/papers/kernels/self_distillation.py` (unit tests in
-# `tests/test_self_distillation.py`); its two key functions:
+# `tests/papers/kernels/test_self_distillation.py`); its two key functions:
 
 # %%
 print(inspect.getsource(sd.target_weights))
@@ -173,7 +240,7 @@ print(inspect.getsource(sd.optimal_alpha))
 #   30 % test; of the rest, one third validation, two thirds training. RBF kernel and ridge at
 #   scikit-learn's `KernelRidge` defaults ($\gamma = 1/10$, i.e. length scale $\sqrt 5$; $\lambda = 1$).
 # * Means are over many data sets (synthetic) or random splits (diabetes); the error bars are
-#   standard errors of those means.
+#   standard errors of those means. The claims use paired 95% intervals over the same runs.
 # ```
 
 # %%
@@ -209,7 +276,7 @@ print(f"diabetes: {len(dia_tasks[0]['y'])} train, {len(dia_tasks[0]['yv'])} vali
       f"{len(dia_tasks[0]['yt'])} test")
 
 # %% [markdown]
-# ## Closed form against retraining (claims 1 and 2)
+# ## Closed form against retraining (sanity checks `closed_form`, `amplified_ridge_limit`)
 #
 # On the first data set of each kind we run distillation literally, refitting KRR by a Cholesky
 # solve at every step, for $\alpha \in \{0, 0.35, 0.7\}$, and compare training and test predictions
@@ -288,7 +355,7 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## The optimal weight against a grid search (claim 3)
+# ## The optimal weight against a grid search (sanity check `alpha_star_vs_grid`)
 #
 # Along the path that uses $\alpha^*_t$ at every step, we redo each step's choice by brute force:
 # refit the student for each of the 101 values $\alpha \in \{0, 0.01, \dots, 1\}$ and keep the one
@@ -314,12 +381,16 @@ print(f"\n{n_checked} steps checked, largest |closed form - grid| = {alpha_gap:.
       f"{n_clipped} of them at the boundary 0 or 1")
 
 # %% [markdown]
-# ## Does the optimal weight help on test data? (claims 4 and 5)
+# ## Does the optimal weight help on test data? (headline and supporting claims)
 #
 # For every data set we follow three policies for $T$ steps: pure self-distillation
 # ($\alpha = 0$), the authors' fixed $\alpha = 0.35$, and the greedy $\alpha^*_t$ chosen on the
-# validation set at each step. Fits come from the closed form (claim 1 shows it equals
-# retraining).
+# validation set at each step. Fits come from the closed form (`closed_form` checks that it equals
+# retraining). The headline's baseline, the step-0 fit with its ridge tuned on the same validation
+# set, picks the ridge from the grid $\lambda \times 10^{-2}, \dots, \lambda \times 10^{1.5}$
+# (log-spaced, containing $\lambda$ itself), so it can always fall back to the teacher's ridge.
+# Each synthetic data set and each diabetes split is one independent run; the claims pair the
+# policies on the same run.
 
 # %%
 def test_mse_paths(task):
@@ -332,6 +403,8 @@ def test_mse_paths(task):
         out[label] = np.array([((sd.closed_form_fit(eig, y, lam, alpha, t, Kt)[1] - yt) ** 2).mean()
                                for t in range(steps + 1)])
     out["limit"] = ((krr_fit_predict(K, y, Kt, lam / alpha_fixed) - yt) ** 2).mean()
+    _, _, tuned = sd.validation_tuned_krr(eig, y, lam * LAM_FACTORS, task["Kv"], task["yv"], Kt)
+    out["tuned ridge"] = ((tuned - yt) ** 2).mean()
     return out, alphas
 
 
@@ -344,7 +417,9 @@ for name, tasks in TASKS.items():
     print(f"{name:9s} mean test MSE: step 0 {c['optimal'][:, 0].mean():.3f} | step 1 with alpha* "
           f"{c['optimal'][:, 1].mean():.3f} (better on {np.mean(c['optimal'][:, 1] <= c['optimal'][:, 0]):.0%} "
           f"of data sets; mean alpha*_1 = {alpha_paths[name][:, 0].mean():.2f}) | step {steps}: alpha=0 "
-          f"{c['alpha=0'][:, -1].mean():.3f}, alpha* {c['optimal'][:, -1].mean():.3f}")
+          f"{c['alpha=0'][:, -1].mean():.3f}, alpha* {c['optimal'][:, -1].mean():.3f} | step-0 fit, "
+          f"validation-tuned ridge {c['tuned ridge'].mean():.3f} (alpha* step better on "
+          f"{np.mean(c['optimal'][:, 1] < c['tuned ridge']):.0%})")
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
@@ -356,6 +431,7 @@ for ax, (name, c) in zip(axes, curves.items()):
         m, se = c[key].mean(0), c[key].std(0, ddof=1) / np.sqrt(len(c[key]))
         ax.errorbar(t_axis, m, yerr=se, fmt="o-", ms=3, capsize=2, color=color, label=label)
     ax.axhline(c["optimal"][:, 0].mean(), color="0.5", lw=1, ls=":", label="step-0 fit")
+    ax.axhline(c["tuned ridge"].mean(), color="C3", lw=1, ls="-.", label="step-0 fit, ridge tuned on validation")
     ax.axhline(c["limit"].mean(), color="C2", lw=1, ls="--", label=rf"limit, KRR with $\lambda/{alpha_fixed:g}$")
     ax.set(xlabel="distillation step t", ylabel="mean test MSE", title=f"{name}: test MSE per step")
     ax.legend(fontsize=8)
@@ -366,30 +442,22 @@ plt.show()
 # ## When can distillation help at all?
 #
 # Every step with $\alpha < 1$ only adds shrinkage, so distillation can only help a teacher that
-# is under-regularised. The sweep below repeats the step-0 fit and one $\alpha^*$ step over a range
-# of ridges (same data, one eigendecomposition per data set). This is context, not a claim: it
-# shows where the gain of claim 4 comes from and that it vanishes near the best ridge. Because
-# $\alpha^*$ uses the validation set, we also print a baseline that uses it as well: the step-0
-# fit with its ridge chosen on the validation set from the same grid.
+# is under-regularised. The sweep below repeats the step-0 fit and one $\alpha^*$ step over the
+# same ridge grid as the tuned baseline (same data, one eigendecomposition per data set). This is
+# context, not a claim: it shows where the gains measured above come from and how they change
+# as the teacher's ridge approaches the best one.
 
 # %%
-LAM_FACTORS = np.logspace(-2, 1.5, run.pick(15, 36))
-sweep, tuned = {}, {}
+sweep = {}
 for name, tasks in TASKS.items():
     base = tasks[0]["lam"]
     mse = np.zeros((len(tasks), len(LAM_FACTORS), 2))
-    val0 = np.zeros((len(tasks), len(LAM_FACTORS)))
     for i, task in enumerate(progress(tasks, desc=f"ridge sweep, {name}")):
         eig = EigenKRR(task["K"])
         for j, lam in enumerate(base * LAM_FACTORS):
             _, _, pred = sd.distill_optimal(eig, task["y"], lam, 1, task["Kv"], task["yv"], task["Kt"])
             mse[i, j] = ((pred - task["yt"]) ** 2).mean(1)
-            val0[i, j] = ((task["Kv"] @ eig.fit_coef(task["y"], lam) - task["yv"]) ** 2).mean()
     sweep[name] = mse.mean(0)
-    # baseline that uses the validation set too: the step-0 ridge tuned on it, per data set
-    tuned[name] = mse[np.arange(len(tasks)), val0.argmin(1), 0].mean()
-    print(f"{name:9s}: mean test MSE, step-0 fit with its ridge tuned on the validation set: "
-          f"{tuned[name]:.3f} (one alpha* step at the fixed ridge: {curves[name]['optimal'][:, 1].mean():.3f})")
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
 for ax, (name, m) in zip(axes, sweep.items()):
@@ -397,6 +465,8 @@ for ax, (name, m) in zip(axes, sweep.items()):
     ax.plot(lams, m[:, 0], "o-", ms=3, color="C0", label="step-0 fit")
     ax.plot(lams, m[:, 1], "s-", ms=3, color="C2", label=r"after one $\alpha^*$ step")
     ax.axvline(TASKS[name][0]["lam"], color="0.5", ls=":", lw=1, label=r"$\lambda$ used above")
+    ax.axhline(curves[name]["tuned ridge"].mean(), color="C3", lw=1, ls="-.",
+               label="step-0 fit, ridge tuned on validation")
     ax.set(xscale="log", yscale="log", xlabel=r"ridge $\lambda$", ylabel="mean test MSE (log scale)",
            title=f"{name}: ridge sweep")
     for axis in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
@@ -405,78 +475,88 @@ for ax, (name, m) in zip(axes, sweep.items()):
 fig.tight_layout()
 plt.show()
 
-# %% tags=["nbval-check-output"]
-mse0 = {k: c["optimal"][:, 0].mean() for k, c in curves.items()}
-mse1 = {k: c["optimal"][:, 1].mean() for k, c in curves.items()}
-end_zero = {k: c["alpha=0"][:, -1].mean() for k, c in curves.items()}
-end_opt = {k: c["optimal"][:, -1].mean() for k, c in curves.items()}
+# %% [markdown]
+# ## Results
+#
+# Every counted claim is recorded per data family (`setting=`), pairing the two policies on each
+# synthetic data set / diabetes split; a claim passes only if it passes on both families.
 
-claims = repro.Claims()
-claims.add(
-    "Every distilled solution follows in closed form from the initial problem (eigenbasis)",
-    measured={f"max rel. error {k}": below(v, 1e-10) for k, v in closed_err.items()},
-    criterion="closed form vs step-by-step retraining, steps 0..T, alpha in {0, 0.35, 0.7}: <= 1e-8",
-    passed=max(closed_err.values()) <= 1e-8)
-claims.add(
-    "Infinitely many steps = KRR with the ridge amplified to lambda/alpha",
-    measured={f"rel. error {k}": below(v, 1e-10) for k, v in limit_err.items()},
-    criterion="retrained limit vs KRR(lambda/alpha), alpha in {0.35, 0.7}: <= 1e-6",
-    passed=max(limit_err.values()) <= 1e-6)
-claims.add(
-    "The closed-form per-step optimal alpha matches a grid search on the same criterion",
-    measured={"steps checked": str(n_checked), "max |closed - grid|": f"{alpha_gap:.3f}"},
-    criterion="|alpha*_closed - alpha*_grid| <= 0.01 (one grid step) at every step",
-    passed=alpha_gap <= 0.01 + 1e-12)
-claims.add(
-    "One distillation step with alpha* does not increase the test MSE of the step-0 fit",
-    measured={f"{k} MSE step 0 -> 1": f"{mse0[k]:.3f} -> {mse1[k]:.3f}" for k in curves},
-    criterion="mean test MSE after step 1 (alpha* on validation) <= step 0, both data sets",
-    passed=all(mse1[k] <= mse0[k] for k in curves))
-claims.add(
-    f"Without ground truth, {steps} steps over-regularise; ground-truth weighting dampens it",
-    measured={f"{k} MSE step 0 / T alpha=0 / T alpha*": f"{mse0[k]:.3f} / {end_zero[k]:.3f} / {end_opt[k]:.3f}"
-              for k in curves},
-    criterion="step-T MSE with alpha=0 > step-0 MSE, and alpha*-path step-T MSE < alpha=0 step-T MSE",
-    passed=all(end_zero[k] > mse0[k] and end_opt[k] < end_zero[k] for k in curves))
+# %%
+for name, c in curves.items():
+    claims.record("beats_tuned_teacher", method=c["optimal"][:, 1], baseline=c["tuned ridge"], setting=name)
+for name, c in curves.items():
+    claims.record("one_step_beats_teacher", method=c["optimal"][:, 1], baseline=c["optimal"][:, 0],
+                  setting=name)
+for name, c in curves.items():
+    claims.record("pure_sd_overregularises", method=c["alpha=0"][:, -1], baseline=c["optimal"][:, 0],
+                  setting=name)
+for name, c in curves.items():
+    claims.record("ground_truth_dampens", method=c["optimal"][:, -1], baseline=c["alpha=0"][:, -1],
+                  setting=name)
+FLOOR = 1e-12  # round-off level: smaller errors print as this, so the report is byte-stable
+for name in TASKS:
+    claims.record("closed_form", value=max(closed_err[name], FLOOR), setting=name)
+for name in TASKS:
+    claims.record("amplified_ridge_limit", value=max(limit_err[name], FLOOR), setting=name)
+claims.record("alpha_star_vs_grid", value=alpha_gap)
+claims.results()
+for key, c in claims.declared.items():  # the verdicts, for the prose below
+    glue(f"verdict_{key}", Markdown(f"**{c.verdict.lower()}**"), display=False)
+
+# %% tags=["nbval-check-output"]
 claims.report()
 
 # %% [markdown]
 # ## Verdict
 #
-# The three theoretical statements hold to round-off. The closed form equals literal retraining
-# at every step and for every $\alpha$ we tried, with relative errors at the level of float64
-# round-off, far below the $10^{-8}$ threshold; retraining until convergence lands on KRR with
-# ridge $\lambda/\alpha$ equally precisely, while it stays far from KRR with the original
-# $\lambda$; and the closed-form $\alpha^*_t$ sits within the grid's resolution of a 101-point
-# grid search at every step checked, at the price of two fits instead of 101.
+# **Headline: {glue:md}`verdict_beats_tuned_teacher`.** The practical promise of the paper is that
+# a self-distillation step which keeps the ground truth in its targets, with the weight given by
+# the closed form, generalises better than its teacher. We asked for more than beating the
+# teacher: the step's $\alpha^*$ is chosen on a validation set, so the baseline spends the same
+# validation set on the ridge of the step-0 fit instead. The report gives the paired differences
+# on each data family. On the toy problem the step is ahead by a wide margin compared with the
+# spread over data sets. On diabetes the gain is a small fraction of the test MSE, but it is
+# consistent across splits. A step's filter $a\,(\alpha + (1-\alpha)\,a)$ is not a ridge filter:
+# it shrinks the small-eigenvalue directions more sharply than any change of $\lambda$ does, which
+# is why tuning $\alpha$ can do something that tuning $\lambda$ cannot. The ridge sweep gives the
+# limits: a step with $\alpha < 1$ only adds shrinkage, so it helps an under-regularised teacher
+# a lot, and its advantage shrinks as the teacher's ridge nears the best one.
 #
-# The two empirical statements hold as well, with nuance. On the authors' toy problem one step
-# with the validation-chosen $\alpha^*$ lowers the mean test MSE clearly, and the fixed
-# $\alpha = 0.35$ of the authors' notebook converges to a limit better than the step-0 fit (their
-# notebook reports the same ordering on its single data set). On diabetes, at scikit-learn's
-# default ridge, the gain is small, about one percent. The ridge sweep explains why: a step with
-# $\alpha < 1$ only adds shrinkage, so it helps an under-regularised teacher a lot and a well-tuned
-# one barely at all. Using the validation set to pick one weight $\alpha^*$ was at least as good,
-# in our runs, as using it to pick the ridge of the step-0 fit, so the gain is not just the value
-# of the extra data. Pure self-distillation ($\alpha = 0$) keeps shrinking and ends worse than the
-# step-0 fit on both data sets; keeping the ground truth in the targets stops the collapse. The
-# greedy $\alpha^*_t$ is optimal one step at a time only: over many steps its test MSE drifts back
-# towards the step-0 value, which is why claim 4 is about the first step and claim 5 compares the
-# paths at step $T$ with each other.
+# **Supporting claims.** One $\alpha^*$ step against its own teacher at the same ridge:
+# {glue:md}`verdict_one_step_beats_teacher`. Pure self-distillation ($\alpha = 0$)
+# over-regularising after $T$ steps: {glue:md}`verdict_pure_sd_overregularises`. The
+# ground-truth-weighted path ending below pure self-distillation:
+# {glue:md}`verdict_ground_truth_dampens`. Without the labels every step multiplies each
+# eigen-direction by $a_i < 1$ again, so the fit keeps shrinking towards zero. Keeping the labels
+# stops this at a finite ridge. The greedy $\alpha^*_t$ is optimal only one step at a time. In
+# the figure above, its test MSE over many steps moves back towards the step-0 value. This is why
+# the headline is about the first step, while `ground_truth_dampens` compares the two paths at
+# step $T$.
+#
+# **Sanity checks** (identities of our derivation, not reproductions): closed form against
+# retraining {glue:md}`verdict_closed_form`, the limit against KRR with ridge $\lambda/\alpha$
+# {glue:md}`verdict_amplified_ridge_limit`, the closed-form $\alpha^*_t$ against a 101-point grid
+# search {glue:md}`verdict_alpha_star_vs_grid` (two fits per step instead of 101).
 #
 # ## Deviations from the paper
 #
 # * **Data.** The authors' toy example uses one data set of 11 equally spaced points. We draw the
-#   11 inputs uniformly at random and average over many data sets (400 at quick scale), with the
-#   authors' kernel ($\gamma = 80$), ridge ($\lambda = 0.2$), noise level ($0.5$) and fixed weight
-#   ($\alpha = 0.35$). Diabetes is not in the paper; it is the catalog's choice of a small real
-#   data set, run at scikit-learn's default kernel ridge settings, not tuned.
-# * **Criterion for $\alpha^*$.** We minimise the squared error on a held-out validation set of the
-#   same size as the training set; the toy notebook measures losses against the noise-free sine,
-#   which a practitioner does not have. On the training labels the criterion always returns
-#   $\alpha^* = 1$ (shown above and unit-tested), so some held-out reference is necessary.
-# * **Derivations.** The closed form, the limit and $\alpha^*$ are derived in this chapter in our own
-#   notation, checked against literal retraining, and agree with the $B^{(t)}$ recursion of the
-#   authors' public notebook.
+#   11 inputs uniformly at random and repeat over many data sets (each an independent run), with
+#   the authors' kernel ($\gamma = 80$), ridge ($\lambda = 0.2$), noise level ($0.5$) and fixed
+#   weight ($\alpha = 0.35$). Diabetes is not in the paper. It is the catalog's choice of a small
+#   real data set, run at scikit-learn's default kernel ridge settings, not tuned. Its runs are
+#   random splits of the same 442 patients. They overlap, so they are not independent draws from
+#   a population. The diabetes intervals describe the variation over splits of this one data set.
+# * **Criterion for $\alpha^*$.** We minimise the squared error on a held-out validation set (as
+#   large as the training set on the toy problem, half as large on diabetes). The toy notebook
+#   measures losses against the noise-free sine, which a practitioner does not have. On the
+#   training labels the criterion always returns $\alpha^* = 1$ (derived above and unit-tested),
+#   so some held-out reference is needed.
+# * **Baseline.** The paper compares the distilled model with its teacher. Our headline's
+#   validation-tuned ridge is an extra, stronger baseline. Its grid is the chapter's ridge sweep,
+#   fixed before the claim rules, and it contains the teacher's ridge.
+# * **Derivations.** The closed form, the limit and $\alpha^*$ are derived in this chapter in our
+#   own notation, checked against literal retraining, and agree with the $B^{(t)}$ recursion of
+#   the authors' public notebook.
 # * **Not reproduced here.** The paper's deep-learning experiments (ResNets on CIFAR-10, and the
 #   estimate of $\alpha$ for networks) are outside this chapter's CPU budget.

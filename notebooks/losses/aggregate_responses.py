@@ -38,28 +38,91 @@
 # an exact asymptotic characterisation. (iv) When the bag averages are released with Laplace noise
 # for label differential privacy, there is an optimal bag size.
 #
-# **This chapter checks**, for linear regression with isotropic Gaussian features, $\|\theta_0\|=1$,
-# random bags of size $k \in \{2, 5\}$ and noise levels $\sigma \in \{0.5, 1, 2\}$, averaged over
-# seeds, with thresholds fixed before running (1-4 are the catalog's suggested checks, 5 its
-# DP check made quantitative):
-# 1. *theory*: at $d = 400$, $n = 4000$, the simulated risk is within 10 % of our asymptotic
-#    formula at every $(k, \sigma, \rho)$ of the grid;
-# 2. *regularisation*: along the $\rho$ grid from 0 (bag level) to 1 (instance level) the
-#    squared bias never decreases and the variance never increases, in every setting;
-# 3. *noise decides*: for both bag sizes, instance level beats bag level at $\sigma = 2$ and loses
-#    at $\sigma = 0.5$;
-# 4. *interpolation wins*: the best interpolating estimator, with $\rho^*$ the minimiser over the
-#    $\rho$ grid of the asymptotic risk (what an exact risk characterisation is for; it uses the
-#    true $\sigma$ and $\|\theta_0\|$, never the simulated risks), has a simulated mean risk $\le$
-#    the better of the two endpoint losses in every setting, and at least 10 % below it in at
-#    least one; and without any oracle, with $\rho$ chosen on held-out *aggregated* validation
-#    bags, it is still at least 10 % below the better endpoint where theory predicts the largest
-#    gain;
-# 5. *privacy*: with $\varepsilon$-label-DP Laplace noise on the bag means
-#    ($\varepsilon \in \{2, 4\}$), the instance-level risk as a function of
-#    $k \in \{1, 2, 4, 5, 8, 10, 20, 40\}$ is smallest at an interior $k$, and that minimum is at
-#    least 10 % below the risk at both ends of the grid.
+# **This chapter tests**, for linear regression with isotropic Gaussian features, $\|\theta_0\|=1$,
+# random bags of size $k \in \{2, 5\}$ and noise levels $\sigma \in \{0.5, 1, 2\}$; each seed draws a
+# new $\theta_0$, new features, noise and bags, so the seeds are independent runs and every
+# comparison is paired within a run:
+# * *headline*: the interpolating estimator, with $\rho$ chosen on held-out *aggregated*
+#   validation bags (no oracle), has a lower test risk than both endpoint losses, in the settings
+#   where the risk formula (computed from $n, d, k, \sigma$ only, before any simulation) predicts
+#   an interior optimum worth at least 10 %;
+# * *supporting*: neither endpoint dominates: instance level beats bag level at $\sigma = 2$ and
+#   loses at $\sigma = 0.5$, for both bag sizes; under Laplace label-DP bag means the risk-optimal
+#   bag size is larger for the stricter privacy budget ($\varepsilon = 2$) than for $\varepsilon = 4$;
+# * *sanity checks* (properties that hold by construction or check our own derivation): our
+#   proportional-regime risk formula matches simulation (it is our derivation, not the paper's
+#   theorem); squared bias rises and variance falls along $\rho$ (the within-bag penalty is a
+#   positive semi-definite regulariser); under DP the risk-vs-$k$ curve has an interior minimum
+#   (guaranteed by its two degenerate ends: Laplace noise dominates at $k = 1$, aggregation bias at
+#   $k = 40$).
+#
+# The criteria are declared in the box below, before anything runs.
 # ```
+
+# %% tags=["hide-input"]
+import repro
+
+claims = repro.Claims()
+PAIRED = repro.Change(
+    what="criterion: paired 95% interval over the seeds (independent data draws), per setting",
+    was="a comparison of means over 20 seeds without an interval (legacy report)",
+    why="the claim rules ask for a paired interval over independent runs")
+claims.declare(
+    "tuned_interpolation_wins", kind="headline",
+    statement=("With rho chosen on held-out aggregated validation bags, the interpolating estimator "
+               "has a lower test risk than the better of the bag-level and instance-level estimators, "
+               "in every setting where the risk formula predicts a >= 10% gain from an interior rho"),
+    metric="excess risk of the interpolating estimator, validation-tuned rho",
+    paired_with="the smaller of the bag-level and instance-level excess risks of the same run",
+    better="lower", margin=0.0, fmt="{:+.3f}",
+    changed=repro.Change(
+        what=("headline: validation-tuned rho against the per-run better endpoint, paired, at every "
+              "setting the formula selects (gain >= 10%) before simulating"),
+        was=("claim 4: the formula's rho* <= min(bag, instance) in all 6 settings and >= 10% below it in "
+             "one, plus the tuned rho >= 10% below at one setting, comparison of means"),
+        why=("where the formula's rho* is an endpoint the old check compared the instance-level risk "
+             "with itself; the tuned estimator against a baseline that can win is the test of the "
+             "paper's claim, and it is made where the (a priori) formula says an interior rho matters")))
+claims.declare(
+    "instance_wins_high_noise", kind="supporting",
+    statement="At high noise (sigma = 2) the instance-level loss beats the bag-level loss, k = 2 and 5",
+    metric="excess risk of the instance-level estimator", paired_with="excess risk of the bag-level estimator",
+    better="lower", margin=0.0, fmt="{:+.2f}", changed=PAIRED)
+claims.declare(
+    "bag_wins_low_noise", kind="supporting",
+    statement="At low noise (sigma = 0.5) the bag-level loss beats the instance-level loss, k = 2 and 5",
+    metric="excess risk of the bag-level estimator", paired_with="excess risk of the instance-level estimator",
+    better="lower", margin=0.0, fmt="{:+.2f}", changed=PAIRED)
+claims.declare(
+    "dp_bag_size_grows", kind="supporting",
+    statement=("Under Laplace label-DP bag means the risk-optimal bag size depends on the privacy "
+               "budget: it is larger at epsilon = 2 than at epsilon = 4 (instance-level loss)"),
+    metric="log2 of the best bag size at epsilon = 2", paired_with="log2 of the best bag size at epsilon = 4",
+    better="higher", margin=0.0, fmt="{:+.1f}",
+    changed=repro.Change(
+        what="DP claim: how the optimal bag size moves with epsilon, paired over runs",
+        was="an interior argmin of the mean risk over k, >= 10% below both ends, for both epsilons",
+        why="the interior minimum is guaranteed by the two degenerate ends of the k grid, so it is now a "
+            "sanity check; the dependence on the privacy budget could go either way"))
+claims.declare(
+    "formula_matches_simulation", kind="sanity",
+    statement=("Our own proportional-regime risk formula (our derivation, not the paper's theorem) "
+               "matches the simulated mean risk at d = 400, n = 4000"),
+    metric="largest |simulation mean / formula - 1| over every (k, sigma, rho) of the grid",
+    better="lower", margin=0.10, fmt="{:.2f}", deterministic=True)
+claims.declare(
+    "penalty_regularises", kind="sanity",
+    statement=("The within-bag penalty is a regulariser: along the rho grid the mean squared bias never "
+               "decreases and the variance never increases, k = 2 and 5"),
+    metric="number of steps of the rho grid that break the monotonicity", better="lower", margin=0.5,
+    fmt="{:.0f}", deterministic=True)
+claims.declare(
+    "dp_interior_minimum", kind="sanity",
+    statement=("Under Laplace label-DP the mean instance-level risk over k in {1, ..., 40} is smallest at "
+               "an interior k (guaranteed by the degenerate ends of the grid)"),
+    metric="largest ratio of the minimum risk to the smaller end risk, both epsilons (1 if the argmin is an end)",
+    better="lower", margin=0.9, fmt="{:.2f}", deterministic=True)
+claims.show()
 
 # %% tags=["parameters"]
 scale = "quick"      # "quick" (CPU, < 1 min) or "full" (closer to the paper)
@@ -72,8 +135,9 @@ import inspect
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Markdown
+from myst_nb import glue
 
-import repro
 from repro.book import params
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
@@ -116,7 +180,7 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # instance-level one adds $W^\top W$, which makes the system better conditioned (less variance)
 # but pulls the estimate towards directions that do not vary inside bags (bias). The losses
 # (PyTorch, for any model) and the linear solver are in `src/repro/objectives/aggregate.py`;
-# `tests/test_losses_aggregate.py` checks the identity, a hand-computed bag, the gradient against
+# `tests/objectives/test_aggregate.py` checks the identity, a hand-computed bag, the gradient against
 # a hand derivation, and that $\rho=0$ and $\rho=1$ are the two least-squares problems.
 
 # %%
@@ -129,7 +193,7 @@ print(inspect.getsource(ag.interpolating_least_squares))
 # The paper characterises the risk of the interpolating estimator as $n, d \to \infty$ with
 # $n/d$ fixed. We did not transcribe its theorem; we derived the risk ourselves for the same model,
 # $x \sim \mathcal N(0, I_d)$, $y = x^\top \theta_0 + \varepsilon$, $\varepsilon \sim \mathcal N(0, \sigma^2)$,
-# and check it against simulation (claim 1). The sketch: for Gaussian features the rescaled bag
+# and check it against simulation (sanity check `formula_matches_simulation`). The sketch: for Gaussian features the rescaled bag
 # means $\sqrt k\, \bar x_a$ and the within-bag deviations are independent standard Gaussian
 # vectors ($m$ and $n - m$ of them), so the estimator is a weighted least-squares fit on $n$
 # Gaussian rows with weights $1$ (bag rows, response $\sqrt k\,\bar y_a$) and $\rho$ (within-bag
@@ -325,89 +389,95 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## Verdict
+# ## Results
+#
+# The headline's settings are those where the formula (no simulation) predicts that the best
+# $\rho$ on a fine grid is at least 10 % below the better endpoint; they are computed here from
+# $n, d, k, \sigma$ alone. In each run, the baseline is the better of the two endpoint losses *in
+# that run* (an oracle choice that only makes the baseline stronger).
+
+# %%
+settings = [(k, sg) for k in KS for sg in SIGMAS]
+fine = {key: np.array([sum(ag.asymptotic_risk(N, D, key[0], r, key[1] ** 2)) for r in rho_fine]) for key in settings}
+predicted_gain = {key: 1 - f.min() / min(f[0], f[-1]) for key, f in fine.items()}
+head_settings = [key for key in settings if predicted_gain[key] >= 0.10]
+print("settings of the headline (predicted gain >= 10 %):",
+      ", ".join(f"k={k}, sigma={sg:g}" for k, sg in head_settings))
+for k, sg in head_settings:
+    r = res1[f"risk/{k}/{sg}"]
+    claims.record("tuned_interpolation_wins", method=r[np.arange(n_seeds), chosen[k, sg]],
+                  baseline=np.minimum(r[:, 0], r[:, -1]), setting=f"k={k}, sigma={sg:g}")
+for k in KS:
+    r = res1[f"risk/{k}/2.0"]
+    claims.record("instance_wins_high_noise", method=r[:, -1], baseline=r[:, 0], setting=f"k={k}")
+for k in KS:
+    r = res1[f"risk/{k}/0.5"]
+    claims.record("bag_wins_low_noise", method=r[:, 0], baseline=r[:, -1], setting=f"k={k}")
+k_best = {eps: np.array(K_GRID)[np.stack([res2[f"inst/{eps}/{k}"] for k in K_GRID], 1).argmin(1)]
+          for eps in EPSILONS}
+claims.record("dp_bag_size_grows", method=np.log2(k_best[2.0]), baseline=np.log2(k_best[4.0]))
+max_dev = max(v.max() for v in rel_dev.values())
+claims.record("formula_matches_simulation", value=max_dev)
+breaks = sum(int((np.diff(res1[f"bias2/{k}"].mean(0)) < 0).sum() + (np.diff(res1[f"var1/{k}"].mean(0)) > 0).sum())
+             for k in KS)
+claims.record("penalty_regularises", value=breaks)
+dp_ratio = [1.0 if int(np.argmin(dp_inst[e])) in (0, len(K_GRID) - 1)
+            else dp_inst[e].min() / min(dp_inst[e][0], dp_inst[e][-1]) for e in EPSILONS]
+claims.record("dp_interior_minimum", value=max(dp_ratio))
+claims.results()
+for eps in EPSILONS:
+    print(f"epsilon = {eps:g}: best bag size per run: {k_best[eps].tolist()}")
+for key, c in claims.declared.items():  # the verdicts, for the prose below
+    glue(f"verdict_{key}", Markdown(f"**{c.verdict.lower()}**"), display=False)
 
 # %% tags=["nbval-check-output"]
-settings = [(k, sg) for k in KS for sg in SIGMAS]
-max_dev = max(v.max() for v in rel_dev.values())
-mono_ok = all(np.all(np.diff(res1[f"bias2/{k}"].mean(0)) >= 0) and np.all(np.diff(res1[f"var1/{k}"].mean(0)) <= 0)
-              for k in KS)
-best_end = {key: min(r[0], r[-1]) for key, r in mean_risk.items()}
-rho_star = {key: int(np.argmin(theory[key])) for key in settings}  # on the grid, from the formula only
-gain = {key: 1 - mean_risk[key][rho_star[key]] / best_end[key] for key in settings}
-key_max = max(settings, key=lambda key: 1 - theory[key].min() / min(theory[key][0], theory[key][-1]))
-gain_tuned = 1 - tuned[key_max] / best_end[key_max]
-k_star = {eps: K_GRID[int(np.argmin(dp_inst[eps]))] for eps in EPSILONS}
-dp_margin = {eps: dp_inst[eps].min() / min(dp_inst[eps][0], dp_inst[eps][-1]) for eps in EPSILONS}
-
-claims = repro.Claims()
-claims.add("Our proportional-regime risk formula matches simulation (d = 400, n = 4000)",
-           measured={"largest relative deviation": round(float(max_dev), 2),
-                     "grid points": str(len(settings) * len(RHOS))},
-           criterion="|simulation mean / theory - 1| <= 0.10 at every (k, sigma, rho)",
-           passed=max_dev <= 0.10, fmt="{:.2f}")
-claims.add("The within-bag penalty is a regulariser: rho trades variance for bias",
-           measured={"bias^2 at rho = 0 / 1 (k=2; k=5)": [round(float(res1[f"bias2/{k}"].mean(0)[j]), 2) for k in KS for j in (0, -1)],
-                     "variance at rho = 0 / 1 (sigma=1)": [round(float(res1[f"var1/{k}"].mean(0)[j]), 2) for k in KS for j in (0, -1)]},
-           criterion="mean bias^2 non-decreasing and variance non-increasing along the rho grid, k = 2 and 5",
-           passed=mono_ok, fmt="{:.2f}")
-claims.add("Instance level beats bag level at high noise and loses at low noise",
-           measured={f"k={k} bag/inst risk, sigma=0.5 | 2": [round(float(mean_risk[k, 0.5][0]), 2), round(float(mean_risk[k, 0.5][-1]), 2),
-                                                              round(float(mean_risk[k, 2.0][0]), 2), round(float(mean_risk[k, 2.0][-1]), 2)]
-                     for k in KS},
-           criterion="for k = 2 and 5: instance < bag at sigma = 2, instance > bag at sigma = 0.5",
-           passed=all(mean_risk[k, 2.0][-1] < mean_risk[k, 2.0][0] and mean_risk[k, 0.5][-1] > mean_risk[k, 0.5][0] for k in KS),
-           fmt="{:.2f}")
-claims.add("The best interpolating loss beats both the bag-level and the instance-level loss",
-           measured={"rho* gain over the better endpoint, min / max over settings":
-                     [f"{100 * min(gain.values()):.0f} %", f"{100 * max(gain.values()):.0f} %"],
-                     f"validation-tuned gain at k={key_max[0]}, sigma={key_max[1]:g}": f"{100 * gain_tuned:.0f} %"},
-           criterion="rho* risk <= min(bag, instance) in all 6 settings and >= 10 % below it in one; tuned >= 10 % below",
-           passed=all(g >= 0 for g in gain.values()) and max(gain.values()) >= 0.10 and gain_tuned >= 0.10)
-claims.add("With Laplace label-DP bag means there is an optimal, interior bag size",
-           measured={f"eps={eps:g}: best k; min / best end": [str(k_star[eps]), f"{dp_margin[eps]:.2f}"] for eps in EPSILONS},
-           criterion="argmin over k in {1,...,40} is interior and its risk <= 0.9 x min(risk(k=1), risk(k=40)), both epsilons",
-           passed=all(k_star[e] not in (K_GRID[0], K_GRID[-1]) and dp_margin[e] <= 0.9 for e in EPSILONS))
 claims.report()
 
 # %% [markdown]
-# **What reproduced.** All of it, in the paper's own setting of linear regression with Gaussian
-# features. The exact identity "instance level = bag level + within-bag spread" turns the choice
-# of loss into a choice of regularisation strength, and the simulations show the textbook
-# trade-off: the bag-level estimator is unbiased but, with only $m = n/k$ effective samples, its
-# variance $\sigma^2 d/(m-d)$ explodes as bags grow; the instance-level estimator has a small
-# variance but recovers only $\theta_0/k$, a bias of about $(1 - 1/k)^2\|\theta_0\|^2$ that no
-# amount of data removes. Which one wins depends on the noise, exactly as claimed. Because the
-# bias grows only quadratically in $\rho$ near 0 while the variance falls linearly, a small
-# $\rho$ always helps a little, and at moderate noise the gain is large (several tens of percent at
-# $k = 5$, $\sigma = 1$). Choosing $\rho$ needs no oracle: the bag-level error on held-out
-# aggregated bags is an unbiased proxy for the risk, and the validation-tuned $\rho$ keeps most of
-# the gain where the gain is large. Where the optimum is flat and close to an endpoint ($k = 2$,
-# $\sigma = 2$: the best $\rho \approx 0.87$ is only 0.3 % better than $\rho = 1$), validation noise
-# makes the tuned estimator tie with the instance-level loss, sometimes a hair above, sometimes a
-# hair below it; a first version of claim 4 that required the *tuned* estimator to be no worse in
-# every setting flipped between seeds for exactly this reason, so the every-setting part of the
-# claim is stated, as in the catalog, for the best $\rho$. Our own asymptotic formula tracks the
-# simulations to within a few percent at $d = 400$.
+# ## Verdict
 #
-# Under Laplace label-DP, the instance-level risk first falls with $k$ (the noise scale shrinks
-# like $1/k$) and then rises towards $\|\theta_0\|^2$ (aggregation bias), so an interior bag size
-# is best, and it moves to larger bags as the privacy budget $\varepsilon$ shrinks. The bag-level
-# loss does *not* benefit from bagging under this mechanism: its risk grows with $k$ at every
-# $\varepsilon$ (dashed lines), because averaging shrinks the signal in the bag-mean features as
-# fast as it shrinks the noise; with our parameters it is much worse than the instance-level loss.
+# **Headline: {glue:md}`verdict_tuned_interpolation_wins`.** The exact identity "instance level =
+# bag level + within-bag spread" turns the choice of loss into a choice of regularisation
+# strength, and a $\rho$ chosen on held-out aggregated bags, all a practitioner can compute, is
+# compared with the better endpoint of the same run in every setting where the formula predicts a
+# sizeable gain (paired differences in the results cell). The bag-level error on held-out
+# aggregated bags is an unbiased proxy for the risk (its expectation is
+# $(\text{risk} + \sigma^2)/k$), which is why no oracle is needed there. Where the formula's optimum is
+# flat and close to an endpoint (the settings left out of the headline), validation noise makes
+# the tuned estimator tie with that endpoint; the legacy version of this chapter had found that a
+# criterion over every setting flipped between seeds for exactly this reason.
+#
+# **Supporting claims.** Instance level beating bag level at high noise:
+# {glue:md}`verdict_instance_wins_high_noise`; bag level beating instance level at low noise:
+# {glue:md}`verdict_bag_wins_low_noise`. The bag-level estimator is unbiased but uses only
+# $m = n/k$ effective samples, so its variance $\sigma^2 d/(m-d)$ grows with the noise; the
+# instance-level estimator recovers only $\theta_0/k$, a bias that no amount of data removes. The
+# risk-optimal bag size under label-DP moving to larger bags as the privacy budget tightens:
+# {glue:md}`verdict_dp_bag_size_grows` (the best bag size of every run is printed above). The
+# Laplace noise scale shrinks like $1/k$, so a smaller $\varepsilon$ makes aggregation worth more
+# bias. The bag-level loss does *not* benefit from bagging under this mechanism (dashed lines in
+# the figure): averaging shrinks the signal in the bag-mean features as fast as it shrinks the
+# noise.
+#
+# **Sanity checks** (not reproductions): our own risk formula against simulation
+# {glue:md}`verdict_formula_matches_simulation`; bias up and variance down along $\rho$
+# {glue:md}`verdict_penalty_regularises`; an interior DP optimum over $k$
+# {glue:md}`verdict_dp_interior_minimum`.
 #
 # ## Deviations from the paper
 #
 # * **Theory.** We derived the proportional-regime risk ourselves (sketch above) rather than
-#   transcribing the paper's theorem, and validated it by simulation; it is stated for isotropic
-#   Gaussian features and random bags, the paper's main setting.
+#   transcribing the paper's theorem; it is validated by simulation only, so it is a sanity check
+#   of our derivation, not a reproduction of the paper's characterisation. It is stated for
+#   isotropic Gaussian features and random bags, the paper's main setting.
 # * **Scale.** $d = 400$, $n = 4000$ and 20 seeds (50 at full scale), six $(k, \sigma)$ settings,
 #   one signal strength; the paper also varies the overparametrisation ratio and the signal-to-noise
 #   ratio more widely and runs experiments on real data with neural networks, which we do not.
 # * **Choice of $\rho$.** We pick $\rho$ on held-out aggregated bags from a grid of 12 values
 #   (18 at full scale); the paper's analysis uses the risk formula to study the optimal $\rho$.
+#   The headline's settings are selected with our formula, before the simulation, with the 10 %
+#   threshold of the legacy version (see the change note).
 # * **Privacy.** Our mechanism (clip, average, Laplace noise with sensitivity $2C/k$) and the
 #   choice of the instance-level loss for the bag-size study are our reading of the paper's
-#   Section 4; the interior optimum of claim 5 is measured on a grid of bag sizes, not derived in
+#   Section 4; the optimal bag size is measured on a grid of bag sizes per run, not derived in
 #   closed form.

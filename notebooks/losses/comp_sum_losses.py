@@ -30,26 +30,85 @@
 # **Paper.** For a symmetric and complete hypothesis set $H$ and every comp-sum loss $\ell_\tau$,
 # $R_{01}(h) - R^*_{01}(H) + M_{01}(H) \le \Gamma_\tau\bigl(R_{\ell_\tau}(h) - R^*_{\ell_\tau}(H) + M_{\ell_\tau}(H)\bigr)$
 # for every $h \in H$, with explicit $\Gamma_\tau$ ($M$: minimizability gaps), and the bounds are
-# tight. It also proposes smooth adversarial comp-sum losses for adversarial robustness and compares
-# comp-sum losses empirically.
+# tight. Adding a smooth adversarial term to a comp-sum loss gives robust training algorithms that,
+# the paper reports, beat the state of the art in adversarial and in clean accuracy. It also
+# compares the comp-sum losses empirically.
 #
-# **This chapter checks** (thresholds are the catalog's suggested checks, fixed before running):
-# 1. on finite input spaces with known conditional label distributions, *no* sampled hypothesis
-#    (random, perturbed-Bayes, trained linear, near-worst-case) violates the bound, for the
-#    sum-exponential loss, cross-entropy, GCE ($q = 0.7$) and MAE, to a tolerance of $10^{-9}$;
-# 2. the cross-entropy bound is nearly tight: the largest observed ratio of the excess zero-one risk
-#    to $\Gamma_{CE}$(excess cross-entropy) is at least 0.8;
-# 3. on digits with 40 % symmetric label noise, both GCE and MAE reach a mean test accuracy (3 seeds)
-#    at least as high as cross-entropy's.
+# **This chapter tests:**
+# * *headline*: not testable here. The bounds and their tightness are theorems: evaluating them
+#   on examples cannot come out the other way if the proofs are right, so they are sanity checks
+#   below. The empirical headline (adversarial training against TRADES on CIFAR and SVHN) needs
+#   adversarially trained ResNets, far beyond this budget;
+# * *supporting*: the empirical comparison of comp-sum losses, at our scale: on digits with 40 %
+#   symmetric label noise, the bounded members GCE and MAE against cross-entropy, paired over
+#   independent training runs, under two optimisers (a sweep: the claim must hold under both);
+# * *sanity checks*: no sampled hypothesis violates the bounds; the cross-entropy bound is
+#   attained at the two-class near tie (the equality case of the proof); the cross-entropy
+#   minimizability gap of a small linear class is positive and the optimiser that computes it is
+#   below every trained linear scorer.
 #
-# The adversarial part of the paper is not tested here (see the deviations).
+# The criteria are declared in the box below, before anything runs.
 # ```
+
+# %% tags=["hide-input"]
+import repro
+
+claims = repro.Claims()
+claims.not_testable(
+    "bounds_and_adversarial", statement=(
+        "Comp-sum losses admit tight H-consistency bounds, and regularised smooth adversarial "
+        "comp-sum losses beat the state of the art (PGD adversarial training, TRADES) in robust and "
+        "in clean accuracy"),
+    reason=("the bounds and their tightness are theorems, so a numerical evaluation of them cannot "
+            "fail if the proofs are right (it is run below as sanity checks); the empirical claim "
+            "compares adversarial training of ResNets on CIFAR-10, CIFAR-100 and SVHN under 40-step "
+            "PGD evaluation, which needs data sets that are not bundled and hours of GPU time, far "
+            "beyond a CPU minute or a GPU's ten"))
+SWEEP_CHANGE = repro.Change(
+    what="criterion: paired 95% interval over independent runs, swept over the two optimisers (Adam "
+         "and momentum SGD); 5 runs instead of 3",
+    was="mean GCE >= mean CE and mean MAE >= mean CE over 3 seeds, with Adam only (the SGD run was "
+        "shown as context)",
+    why="the claim rules ask for a paired interval; the optimiser of the claim had been chosen "
+        "with the SGD table in view, so both optimisers are now a sweep that must pass")
+claims.declare(
+    "gce_beats_ce_noisy", kind="supporting",
+    statement=("Digits with 40% symmetric label noise: GCE (q = 0.7) reaches a higher test accuracy "
+               "than cross-entropy, same network, budget and optimiser"),
+    metric="test accuracy of GCE (%)", paired_with="test accuracy of cross-entropy (%)",
+    better="higher", margin=0.0, fmt="{:+.0f}", changed=SWEEP_CHANGE)
+claims.declare(
+    "mae_beats_ce_noisy", kind="supporting",
+    statement=("Digits with 40% symmetric label noise: MAE reaches a higher test accuracy than "
+               "cross-entropy, same network, budget and optimiser"),
+    metric="test accuracy of MAE (%)", paired_with="test accuracy of cross-entropy (%)",
+    better="higher", margin=0.0, fmt="{:+.0f}", changed=SWEEP_CHANGE)
+claims.declare(
+    "bounds_hold", kind="sanity",
+    statement=("No sampled hypothesis (random, perturbed-Bayes, linear, trained linear, near-worst) "
+               "violates the H-consistency bound of sum-exp, CE, GCE or MAE on finite input spaces"),
+    metric="violations of excess 0-1 risk <= Gamma(excess surrogate risk) + 1e-9, summed over the "
+           "four losses", better="lower", margin=0.5, fmt="{:.0f}", deterministic=True)
+claims.declare(
+    "ce_bound_attained", kind="sanity",
+    statement=("The cross-entropy bound is attained at the two-class near tie, the equality case of "
+               "the tightness proof"),
+    metric="max over the near-tie family of excess 0-1 risk / Gamma_CE(excess CE)",
+    better="higher", margin=0.99, fmt="{:.2f}", deterministic=True)
+claims.declare(
+    "linear_gap", kind="sanity",
+    statement=("The cross-entropy minimizability gap of 3-feature linear scorers (5 classes) is "
+               "positive, and the best linear risk found is below every trained linear scorer's"),
+    metric=("CE minimizability gap of the linear class (nats; set to -1 if a sampled or trained linear "
+            "scorer beats the computed best linear risk by more than 1e-9)"),
+    better="higher", margin=0.0, fmt="{:.2f}", deterministic=True)
+claims.show()
 
 # %% tags=["parameters"]
 scale = "quick"      # "quick" (CPU, < 1 min) or "full" (closer to the paper)
 seed = 0             # base seed: the experiment uses seeds 1000*seed + 0, 1, ...
 device = "auto"      # "auto", "cpu" or "cuda"
-n_seeds = 0          # seeds for the digits comparison; 0 picks the scale's default
+n_seeds = 0          # independent training runs of the digits comparison; 0 picks the scale's default
 n_classes = 5        # classes of the finite-input bound check
 
 # %%
@@ -59,8 +118,10 @@ from functools import partial
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from IPython.display import Markdown
+from matplotlib.ticker import LogLocator
+from myst_nb import glue
 
-import repro
 from repro.book import params
 from repro.book.plotting import COLORS
 from repro.data import datasets, label_noise
@@ -73,9 +134,9 @@ from repro.stats import metrics
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)
 params.check_int("n_classes", n_classes, minimum=2, maximum=50)
-n_seeds = n_seeds or run.pick(3, 10)
-if n_seeds < 2:
-    raise params.ParameterError(f"parameter n_seeds={n_seeds} must be >= 2")
+n_seeds = n_seeds or run.pick(5, 10)
+if n_seeds < 3:
+    raise params.ParameterError(f"parameter n_seeds={n_seeds} must be >= 3 (independent runs of a counted claim)")
 SEEDS = [1000 * seed + i for i in range(n_seeds)]
 
 # %% [markdown]
@@ -114,7 +175,7 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # excess risk over the *Bayes* risk from the bound on the *estimation error* within $H$.
 #
 # The losses and the bound functions are in `src/repro/objectives/comp_sum.py`, tested in
-# `tests/test_losses_comp_sum.py` (definition via the sum of exponentials, named members, the
+# `tests/objectives/test_comp_sum.py` (definition via the sum of exponentials, named members, the
 # gradient $p_y^{\tau - 1}(p - e_y)$, the closed-form minimal conditional risk vs L-BFGS, the special
 # cases of $\mathcal T_\tau$, and equality in the two-class tie, where the bound is attained).
 
@@ -196,7 +257,7 @@ for name, tau in TAUS.items():
         points[name][fam] = excess(H, eta.expand(len(H), -1, -1), tau)
     points[name]["near-worst"] = excess(h_worst, eta_worst, tau)
 
-violations, max_ratio = {}, {}
+violations, max_ratio, away_ratio = {}, {}, {}
 for name, tau in TAUS.items():
     e01 = torch.cat([v[0] for v in points[name].values()])
     es = torch.cat([v[1] for v in points[name].values()])
@@ -204,13 +265,22 @@ for name, tau in TAUS.items():
     violations[name] = int((e01 > gamma + 1e-9).sum())
     ok = gamma > 1e-6
     max_ratio[name] = float((e01[ok] / gamma[ok]).max())
+    # the same ratio away from the proof's equality case (every family but the near tie)
+    e01_f = torch.cat([v[0] for f, v in points[name].items() if f != "near-worst"])
+    g_f = comp_sum.bound_gamma(torch.cat([v[1] for f, v in points[name].items() if f != "near-worst"]),
+                               tau, n_classes)
+    away_ratio[name] = float((e01_f[g_f > 1e-6] / g_f[g_f > 1e-6]).max())
     print(f"{name:12s} {len(e01):5d} hypotheses, violations {violations[name]}, "
-          f"max excess-error / Gamma(excess surrogate) = {max_ratio[name]:.3f}")
+          f"max excess-error / Gamma(excess surrogate) = {max_ratio[name]:.3f} "
+          f"(without the near tie: {away_ratio[name]:.3f})")
+e01_w, es_w = points["CE"]["near-worst"]
+g_w = comp_sum.bound_gamma(es_w, 1.0, n_classes)
+ce_tie_ratio = float((e01_w / g_w).max())
 
 # %%
-fig, axes = plt.subplots(1, 4, figsize=(14, 3.6), sharey=True)
+fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharey=True)
 markers = {"random": ".", "perturbed Bayes": "x", "linear": "+", "near-worst": "o"}
-for ax, (name, tau) in zip(axes, TAUS.items()):
+for ax, (name, tau) in zip(axes.flat, TAUS.items()):
     es_all = torch.cat([v[1] for v in points[name].values()])
     lo_x, hi_x = float(es_all[es_all > 0].min()) / 2, float(es_all.max()) * 2
     grid = torch.logspace(np.log10(lo_x), np.log10(hi_x), 400, dtype=torch.float64)
@@ -219,11 +289,14 @@ for ax, (name, tau) in zip(axes, TAUS.items()):
     ax.plot(grid, comp_sum.bound_gamma(grid, tau, n_classes), "k-", lw=1.5, label=r"$\Gamma_\tau$ (bound)")
     ax.set_xscale("log")
     ax.set_xlim(lo_x, hi_x)
+    ax.xaxis.set_major_locator(LogLocator(numticks=5))
     ax.set_title(f"{name} (tau={tau:g})", fontsize=10)
     ax.set_xlabel("excess surrogate risk (log scale)")
-axes[0].set_ylabel("excess zero-one risk")
-axes[0].legend(fontsize=7, loc="upper left")
-fig.suptitle(f"H-consistency bounds on finite input spaces ({n_classes} classes): every point must lie below the curve")
+for ax in axes[:, 0]:
+    ax.set_ylabel("excess zero-one risk")
+axes[0, 0].legend(fontsize=7, loc="upper left")
+fig.suptitle(f"H-consistency bounds on finite input spaces ({n_classes} classes):\n"
+             "every point must lie below the curve")
 fig.tight_layout()
 plt.show()
 
@@ -247,10 +320,14 @@ def closure():
 
 
 lbfgs.step(closure)
-best_lin = float(closure())
+with torch.no_grad():
+    best_lin = float(comp_sum.conditional_risk(torch.softmax(phi @ W, 1), eta, 1.0).mean())
+    trained_ce = [float(comp_sum.conditional_risk(torch.softmax(h, 1), eta, 1.0).mean()) for h in linear]
 bayes_ce = float(comp_sum.min_conditional_risk(eta, 1.0).mean())
+gap_ce = best_lin - bayes_ce
 print(f"cross-entropy: best linear risk {best_lin:.3f}, Bayes (pointwise) risk {bayes_ce:.3f}, "
-      f"minimizability gap {best_lin - bayes_ce:.3f}")
+      f"minimizability gap {gap_ce:.3f}; smallest CE risk among the {len(linear)} sampled and trained "
+      f"linear scorers {min(trained_ce):.3f}")
 
 # %% [markdown]
 # ## Comp-sum losses on digits with noisy labels
@@ -258,9 +335,12 @@ print(f"cross-entropy: best linear risk {best_lin:.3f}, Bayes (pointwise) risk {
 # scikit-learn digits (1257 training and 540 test images, standardised), 0, 20 or 40 % of the
 # training labels moved to a different class uniformly (`repro.data.label_noise.symmetric`), clean test
 # labels. The same one-hidden-layer tanh MLP (64 units) for every loss, full-batch Adam, learning
-# rate $10^{-2}$, 100 steps (300 at full scale), no early stopping. As a sensitivity check, the 40 %
-# setting is repeated with the optimiser of the companion chapter on LDR losses (full-batch SGD,
-# momentum 0.9, learning rate 0.1, weight decay $5\cdot10^{-3}$).
+# rate $10^{-2}$, 100 steps (300 at full scale), no early stopping, no hyper-parameter tuned. The
+# 40 % setting, on which the claims are tested, is also run with the optimiser of the companion
+# chapter on LDR losses (full-batch SGD, momentum 0.9, learning rate 0.1, weight decay
+# $5\cdot10^{-3}$): the claims must hold under both optimisers. Each seed draws its own train/test
+# split, label noise and initialisation, so the runs are independent; the losses are paired
+# within a run.
 
 # %%
 LOSSES = {"sum-exp": comp_sum.sum_exp, "CE": comp_sum.cross_entropy,
@@ -302,56 +382,68 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# ## Verdict
+# ## Results
+
+# %%
+acc_sgd = {(r["loss"], r["seed"]): r["test_acc"] for r in records_sgd}
+at40 = {"adam": {n: [acc[0.4, n, s] for s in SEEDS] for n in LOSSES},
+        "sgd": {n: [acc_sgd[n, s] for s in SEEDS] for n in LOSSES}}
+for opt in ("adam", "sgd"):
+    claims.record("gce_beats_ce_noisy", method=at40[opt]["GCE"], baseline=at40[opt]["CE"],
+                  setting=f"optimiser={opt}")
+for opt in ("adam", "sgd"):
+    claims.record("mae_beats_ce_noisy", method=at40[opt]["MAE"], baseline=at40[opt]["CE"],
+                  setting=f"optimiser={opt}")
+claims.record("bounds_hold", value=sum(violations.values()))
+claims.record("ce_bound_attained", value=ce_tie_ratio)
+claims.record("linear_gap", value=gap_ce if min(trained_ce) >= best_lin - 1e-9 else -1.0)
+claims.results()
+for key, c in claims.declared.items():  # the verdicts, for the prose below
+    glue(f"verdict_{key}", Markdown(f"**{c.verdict.lower()}**"), display=False)
 
 # %% tags=["nbval-check-output"]
-claims = repro.Claims()
-n_hyp = sum(len(v[0]) for v in points["CE"].values())
-claims.add("H-consistency bounds hold for sum-exp, CE, GCE and MAE on finite input spaces",
-           measured={f"violations ({name})": violations[name] for name in TAUS},
-           criterion=f"0 violations of excess 0-1 <= Gamma(excess surrogate) + 1e-9 ({n_hyp} hypotheses per loss)",
-           passed=all(v == 0 for v in violations.values()), fmt="{:.0f}")
-claims.add("The cross-entropy bound is nearly tight",
-           measured={"max excess 0-1 / Gamma_CE(excess CE)": round(max_ratio["CE"], 2)},
-           criterion=">= 0.8", passed=max_ratio["CE"] >= 0.8, fmt="{:.2f}")
-at40 = {n: np.mean([acc[0.4, n, s] for s in SEEDS]) for n in LOSSES}
-claims.add("Digits, 40% symmetric noise: GCE and MAE at least as accurate as cross-entropy (Adam)",
-           measured={f"{n} (%)": round(float(at40[n])) for n in ("CE", "GCE", "MAE")},
-           criterion=f"mean GCE >= mean CE and mean MAE >= mean CE ({n_seeds} seeds)",
-           passed=at40["GCE"] >= at40["CE"] and at40["MAE"] >= at40["CE"], fmt="{:.0f}")
 claims.report()
 
 # %% [markdown]
-# **Verdict.** (Numbers quoted are from the committed run, base seed 0.) The bounds hold for every
-# hypothesis we drew, for the four losses, including trained linear scorers and near-worst cases
-# (claim 1). They are not loose for cross-entropy: the two-class near tie attains the bound, so the
-# square-root shape is the right one (claim 2). The same construction attains the bound for the
-# sum-exponential loss. For GCE and MAE ($\tau > 1$) the bound carries a factor that grows with the
-# number of classes $n$; the two-class near tie comes close to it only where $\Gamma_\tau$ reaches 1
-# and the bound says nothing, and elsewhere their points stay well below the curve (the worst cases
-# for $\tau > 1$ spread the scores over all $n$ classes, which our families do not contain). Random
-# and perturbed scorers sit far below every curve: the bounds are worst-case statements. The
-# minimizability gap of cross-entropy for three-feature linear scorers is large (about half a nat
-# here), a reminder that a bound on the excess risk over the *Bayes* risk is much weaker than one on
-# the estimation error inside $H$ when $H$ is small.
+# ## Verdict
 #
-# **The digits comparison** (claim 3) tests a consequence that the catalog drew from the robustness
-# literature rather than a theorem of this paper: the bounded losses (GCE, MAE) resist symmetric
-# noise better than cross-entropy, which fits the wrong labels. It holds with Adam. The SGD table
-# shows the caveat: with plain momentum SGD, MAE's small gradients on examples the network gets wrong
-# ($\partial \ell / \partial h = p_y (p - e_y)$) make it learn slowly, and its advantage over
-# cross-entropy shrinks or disappears, the underfitting behaviour often reported for MAE; GCE keeps
-# its lead.
+# **Headline: not testable here.** The paper's central results are theorems, and its empirical
+# headline is about adversarial training of ResNets (see the claim box for the reason).
+#
+# **Supporting claims.** GCE against cross-entropy on digits with 40 % symmetric noise:
+# {glue:md}`verdict_gce_beats_ce_noisy`; MAE against cross-entropy:
+# {glue:md}`verdict_mae_beats_ce_noisy`; each must hold under Adam and under momentum SGD (the
+# paired differences per optimiser are in the results cell). This comparison tests a consequence
+# that the catalog drew from the robustness literature more than a theorem of this paper: the
+# bounded losses resist symmetric noise better than cross-entropy, which fits the wrong labels.
+# MAE's gradient $p_y(p - e_y)$ is small on the examples the network gets wrong, so its learning
+# speed depends on the optimiser, which is why both optimisers are required.
+#
+# **Sanity checks** (theorems and implementation checks, not reproductions). No sampled
+# hypothesis violates any of the four bounds: {glue:md}`verdict_bounds_hold`. The cross-entropy
+# bound is attained at the two-class near tie, the construction of the tightness proof:
+# {glue:md}`verdict_ce_bound_attained`; this shows that $\Gamma_{CE}$ is computed correctly, not
+# that typical hypotheses come near it. Away from that construction (the ratios "without the near
+# tie" printed above) random, perturbed and linear scorers sit below the curves, which is what a
+# worst-case bound predicts. For GCE and MAE ($\tau > 1$) the bound carries a factor that grows
+# with the number of classes, and the two-class near tie comes close to it only where
+# $\Gamma_\tau$ saturates. The cross-entropy minimizability gap of the three-feature linear class
+# is positive and the optimiser that computes it beats every sampled or trained linear scorer:
+# {glue:md}`verdict_linear_gap`. The gap is what separates a bound on the excess risk over the
+# Bayes risk from a bound on the estimation error within $H$, and for a class this small it is a
+# large part of the cross-entropy risk (printed above the digits section).
 #
 # ## Deviations from the paper
 #
 # * **Bounds checked numerically, not proved.** We evaluate both sides of the bound exactly on
 #   finite input spaces with known $\eta$, for complete and linear hypothesis sets; the paper proves
 #   them for all distributions and also treats bounded (non-complete) score sets, which we do not.
-# * **Minimizability gaps.** For linear scorers we compute the cross-entropy gap; the paper's
-#   analytic characterisation of the gaps is not reproduced.
+# * **Minimizability gaps.** For linear scorers we compute the cross-entropy gap numerically; the
+#   paper's analytic characterisation of the gaps is not reproduced.
 # * **No adversarial experiments.** The smooth adversarial comp-sum losses and their comparison with
-#   PGD adversarial training and TRADES on CIFAR-10 are out of scope for a CPU budget of seconds;
-#   the third part of the paper's claim is therefore untested here.
+#   PGD adversarial training and TRADES on CIFAR-10, CIFAR-100 and SVHN are out of scope for a CPU
+#   budget of seconds; the headline is therefore recorded as not testable here.
 # * **Empirical comparison.** One small dataset (digits, MLP, full-batch training) with symmetric
-#   noise instead of the paper's image benchmarks; hyper-parameters are fixed, not tuned.
+#   noise instead of the paper's image benchmarks; hyper-parameters are fixed, not tuned. The
+#   legacy version of this chapter tested the comparison with Adam only, 3 seeds and a comparison
+#   of means; it now uses paired intervals over 5 runs and both optimisers (see the change note).

@@ -31,10 +31,39 @@ def pass_at_n(p: torch.Tensor, n: int) -> torch.Tensor:
     return 1.0 - (1.0 - p) ** n
 
 
+def _log1mexp(a: torch.Tensor) -> torch.Tensor:
+    """``log(1 - exp(a))`` for ``a < 0``, accurate at both ends (Maechler's two-branch form).
+
+    Each branch gets an input clamped into its own range, so the branch ``torch.where`` discards
+    cannot put an inf or a NaN into the gradient.
+    """
+    near0 = a > -0.6931471805599453
+    a_hi = a.clamp(min=-0.6931471805599453)
+    a_lo = a.clamp(max=-0.6931471805599453)
+    return torch.where(near0, torch.log(-torch.expm1(a_hi)), torch.log1p(-torch.exp(a_lo)))
+
+
+_SMALL = -10.0  # below this log-scale, series expansions are exact to float64 round-off
+
+
 def log1m_pow(log_p: torch.Tensor, n: int) -> torch.Tensor:
-    """``log(1 - (1 - p)^n)`` from ``log p``, stable for p near 0 and near 1."""
-    log_q = torch.log(-torch.expm1(log_p.clamp(max=-1e-12)))      # log(1 - p)
-    return torch.log(-torch.expm1(n * log_q))
+    """``log(1 - (1 - p)^n)`` from ``log p``, stable for p near 0 and near 1, in float32 as in float64.
+
+    With ``s = log(-n log(1 - p))`` the result is ``log(1 - exp(-e^s))``. For small ``p`` the naive
+    ``log(-expm1(log p))`` rounds ``1 - p`` to 1 in float32 (p below about 3e-8) and the loss became
+    ``inf``; here ``log(-log(1 - p)) = log p + log1p(p/2 + ...)`` and ``log(1 - exp(-e^s)) =
+    s - e^s/2 + ...`` are used where their series are exact, so the result is ``~ log(n p)``.
+    """
+    log_p = log_p.clamp(max=-1e-12)
+    small = log_p < _SMALL
+    lp_lo, lp_hi = log_p.clamp(max=_SMALL), log_p.clamp(min=_SMALL)
+    # log(-log(1 - p)) in two regimes
+    log_nlq = torch.where(small, lp_lo + torch.log1p(torch.exp(lp_lo) / 2),
+                          torch.log(-_log1mexp(lp_hi)))
+    s = torch.log(torch.as_tensor(float(n), dtype=log_p.dtype)) + log_nlq
+    s_lo, s_hi = s.clamp(max=_SMALL), s.clamp(min=_SMALL)
+    return torch.where(s < _SMALL, s_lo - torch.exp(s_lo) / 2,
+                       torch.log(-torch.expm1(-torch.exp(s_hi))))
 
 
 def dco_loss(logits: torch.Tensor, y: torch.Tensor, n: int, reduction: str = "mean") -> torch.Tensor:

@@ -101,3 +101,17 @@ def test_distill_optimal_agrees_with_retraining_and_grid(problem):
     grid = np.linspace(0, 1, 101)
     best, losses = sd.grid_search_alpha(K, y, it_train[0], 0.05, Kv, yv, grid)
     assert abs(best - alphas[0]) <= 0.01 and losses.shape == (101,)
+
+
+def test_validation_tuned_krr_picks_the_best_ridge_by_brute_force(problem):
+    K, y, Ke = problem
+    Kv, yv = Ke, np.cos(np.arange(7.0))
+    lams = np.logspace(-3, 1, 9)
+    lam, losses, pred = sd.validation_tuned_krr(EigenKRR(K), y, lams, Kv, yv, Ke)
+    brute = [np.sum((yv - krr_fit_predict(K, y, Kv, l)) ** 2) for l in lams]
+    np.testing.assert_allclose(losses, brute, rtol=1e-9)
+    assert lam == lams[np.argmin(brute)]
+    assert relative_error(pred, krr_fit_predict(K, y, Ke, lam)) < 1e-10
+    assert sd.validation_tuned_krr(EigenKRR(K), y, [0.1], Kv, yv)[0] == 0.1
+    with pytest.raises(ValueError):
+        sd.validation_tuned_krr(EigenKRR(K), y, [0.0, 1.0], Kv, yv)

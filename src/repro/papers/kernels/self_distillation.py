@@ -152,3 +152,22 @@ def grid_search_alpha(K: np.ndarray, y: np.ndarray, teacher: np.ndarray, lam: fl
     losses = np.array([np.sum((y_val - krr_fit_predict(K, a * y + (1.0 - a) * teacher, K_val, lam)) ** 2)
                        for a in grid])
     return float(np.asarray(grid)[np.argmin(losses)]), losses
+
+
+def validation_tuned_krr(eig: EigenKRR, y: np.ndarray, lams, K_val: np.ndarray, y_val: np.ndarray,
+                         K_eval: np.ndarray | None = None):
+    """The step-0 baseline that spends the validation set on the ridge instead of on alpha.
+
+    Fits KRR to the labels for every ridge in ``lams`` and keeps the one with the smallest
+    validation sum of squared errors (the first on ties). Returns the chosen ridge, the
+    validation losses and, with ``K_eval``, the chosen fit's predictions on the evaluation inputs.
+    """
+    lams = np.asarray(lams, dtype=np.float64)
+    if lams.ndim != 1 or lams.size == 0 or (lams <= 0).any():
+        raise ValueError("lams must be a non-empty 1-D array of positive ridges")
+    coefs = [eig.fit_coef(y, lam) for lam in lams]
+    losses = np.array([np.sum((y_val - K_val @ c) ** 2) for c in coefs])
+    best = int(np.argmin(losses))
+    if K_eval is None:
+        return float(lams[best]), losses
+    return float(lams[best]), losses, K_eval @ coefs[best]
