@@ -33,50 +33,141 @@
 # :class: tip
 # **Paper.** For the anchored UFM (their Eq. 2, below): (i) along the gradient flow of the UFM on
 # its "central path" (classifier always optimal), the within-class variability metric
-# $\widetilde{NC}_1 = \mathrm{Tr}\,\Sigma_W / \mathrm{Tr}\,\Sigma_B$ strictly decreases, while
-# $e^{2\lambda_H t}\,\mathrm{Tr}\,\Sigma_W$ decreases and $e^{2\lambda_H t}\,\mathrm{Tr}\,\Sigma_B$
-# increases (Theorem 3.1); (ii) hence, for large enough $\beta$, the minimiser has smaller
-# $\widetilde{NC}_1$ than $H_0$, because it is one implicit gradient step of length $1/\beta$
-# (Corollary 3.2); (iii) near a collapsed $H_0$ the minimiser moves linearly with the perturbation
-# of $H_0$, through an explicit matrix $F$ (Theorem 4.1), whose class blocks have closed-form
-# extreme singular values (Theorem 4.2): feature regularisation $\lambda_H$ attenuates within-class
-# deviations, classifier regularisation $\lambda_W$ does not.
+# $\widetilde{NC}_1 = \mathrm{Tr}\,\Sigma_W / \mathrm{Tr}\,\Sigma_B$ strictly decreases (Theorem 3.1);
+# (ii) hence, for large enough $\beta$, the minimiser has smaller $\widetilde{NC}_1$ than the
+# anchor $H_0$, because it is one implicit gradient step of length $1/\beta$ (Corollary 3.2);
+# (iii) near a collapsed $H_0$ the minimiser moves linearly with the perturbation of $H_0$,
+# through an explicit matrix $F$ (Theorem 4.1), whose class blocks have closed-form extreme
+# singular values (Theorem 4.2); the insight the paper draws from them is that the regularisation
+# of the features, $\lambda_H$, drives the features towards collapse while the regularisation of
+# the classifier, $\lambda_W$, does not.
 #
-# **This chapter checks**, with thresholds fixed before running (the 10 % tolerances follow the
-# catalog's suggested check; the slopes are the orders of the paper's error terms):
-# 1. **Flow (Thm 3.1).** Integrating the flow (RK4) from random-ReLU features of scikit-learn
-#    digits, for 3 anchors $H_0$ and 3 settings $(\lambda_W, \lambda_H)$: $\widetilde{NC}_1$
-#    decreases at every step, $e^{2\lambda_H t}\mathrm{Tr}\,\Sigma_W$ never increases,
-#    $e^{2\lambda_H t}\mathrm{Tr}\,\Sigma_B$ increases at every step.
-# 2. **Reduction at the minimiser (Cor 3.2).** $\widetilde{NC}_1(H_{1/\beta}) < \widetilde{NC}_1(H_0)$
-#    for every $\beta \in \{1, 3, \dots, 1000\}$, anchor and setting.
-# 3. **Closeness to collapse is governed by $\beta$.** $\widetilde{NC}_1(H_{1/\beta})$ strictly
-#    increases with $\beta$ along that grid (smaller vicinity, less collapse), in every case.
-# 4. **First order in $1/\beta$.** At $\beta = 1000$ the measured reduction
-#    $\widetilde{NC}_1(H_{1/\beta}) - \widetilde{NC}_1(H_0)$ is within 10 % of the flow's
-#    prediction $\beta^{-1}\, \tfrac{d}{dt}\widetilde{NC}_1(H_t)|_{t=0}$, in every case.
-# 5. **Linear response near collapse (Thm 4.1).** For $H_0 = H^* + \delta E$ around a collapsed
-#    minimiser, the change the optimisation makes, $\delta H - \delta H_0$, is predicted by
-#    $(F - I)\,\mathrm{vec}(\delta H_0)$ with relative error $\le 10\,\%$ for every
-#    $\delta \le 0.1$, and the error shrinks like $\delta$ (log-log slope in $[0.8, 1.2]$); the
-#    large-$\beta$ form of $F$ (Eq. 5) differs from the exact one by $O(\beta^{-2})$ (slope in
-#    $[-2.2, -1.8]$).
-# 6. **Spectrum of the response (Thm 4.2).** The class blocks of Eq. 5's matrix have
-#    $\sigma_{\max}(F_{kk}) = 1$, $\sigma_{\min}(F_{kk}) = 1 - \beta^{-1}\sqrt{\lambda_H/\lambda_W}$,
-#    rank-one $F_{k\tilde k}$ with $\sigma_{\max} = 2\beta^{-1}\lambda_H(1-\sqrt{\lambda_H\lambda_W})$
-#    (to $10^{-9}$), and the exact response's attenuations $1-\sigma_{\min}(F_{kk})$ and
-#    $\sigma_{\max}(F_{k\tilde k})$ are within 10 % of these formulas at $\beta = 100$.
-# 7. **Which regularisation drives collapse.** Near collapse, the relative reduction of
-#    $\widetilde{NC}_1$ by the minimiser strictly increases with $\lambda_H$ (fixed $\lambda_W$) and
-#    strictly decreases with $\lambda_W$ (fixed $\lambda_H$), averaged over perturbation draws.
+# **This chapter tests**, with criteria declared in the box below before anything runs:
+# * *headline*: the reduction of within-class variability by the minimiser relative to its
+#   anchor, on anchors far from collapse (random-ReLU features of scikit-learn digits), on the
+#   whole grid $\beta \in [1, 1000]$, including small $\beta$ where Corollary 3.2 gives no
+#   guarantee. One run is one independent draw of digits and feature map; the anchor itself is
+#   the baseline that could win;
+# * *supporting*: the closeness to collapse is governed by $\beta$; the effect of $\lambda_H$ and
+#   $\lambda_W$, both near collapse (the paper's regime; one run is one draw of the collapsed frame
+#   and of the perturbation, paired across regularisation settings) and far from collapse (the
+#   digits anchors, paired across settings);
+# * *sanity checks*: the theorems themselves (3.1, the first-order form of Corollary 3.2, 4.1,
+#   Eq. 5 and 4.2) and the convergence of every solver. They hold if our derivation and code are
+#   right, so they are shown but not counted.
 # ```
+
+# %% tags=["hide-input"]
+import repro
+
+claims = repro.Claims()
+PAIRED = ("the claim rules: a 95% interval over independent anchor draws (legacy: the same inequality "
+          "required in every case, without an interval)")
+claims.declare(
+    "reduces_nc1", kind="headline",
+    statement=("The minimiser H_{1/beta} of the anchored model is less variable within classes than its "
+               "anchor H0 (NC1~ = Tr S_W / Tr S_B smaller), at every beta on the grid 1, 3, ..., 1000, for "
+               "anchors far from collapse"),
+    metric=("relative reduction 1 - NC1~(H_{1/beta}) / NC1~(H0), the smallest over the beta grid, per "
+            "anchor draw (swept over three (lambda_W, lambda_H) settings)"),
+    better="higher", margin=0.0, fmt="{:+.2g}",
+    changed=repro.Change(what="criterion", was="NC1~(H_{1/beta}) < NC1~(H0) in every case", why=PAIRED))
+claims.declare(
+    "beta_governs_closeness", kind="supporting",
+    statement=("The smaller the vicinity (the larger beta), the less collapsed the minimiser: NC1~(H_{1/beta}) "
+               "increases along beta = 1, 3, ..., 1000"),
+    metric=("smallest increase of NC1~(H_{1/beta}) between consecutive beta of the grid, relative to "
+            "NC1~(H0), per anchor draw (swept over the three settings)"),
+    better="higher", margin=0.0, fmt="{:+.1g}",
+    changed=repro.Change(what="criterion", was="strict increase in every case", why=PAIRED))
+NEAR = ("near collapse (H0 = H* + 1e-2 ||H*|| E/||E||, beta = 100), per draw of the frame of H* and of E, "
+        "the same draws for every setting")
+claims.declare(
+    "lam_h_drives_near", kind="supporting",
+    statement=("Near collapse, a larger feature regularisation lambda_H gives a larger reduction of NC1~ "
+               "(lambda_H = 0.05, 0.1, 0.2, 0.4 at lambda_W = 0.5)"),
+    metric="smallest change of the relative NC1~ reduction between consecutive lambda_H, " + NEAR,
+    better="higher", margin=0.0, fmt="{:+.1g}",
+    changed=repro.Change(what="criterion", was=("mean reduction over 5 unpaired draws strictly increasing, "
+                                                 "no interval"), why="the claim rules: paired draws and an interval"))
+claims.declare(
+    "lam_w_not_near", kind="supporting",
+    statement=("Near collapse, a larger classifier regularisation lambda_W does not increase the reduction "
+               "of NC1~ (lambda_W = 0.25, 0.5, 1, 2 at lambda_H = 0.2)"),
+    metric="largest change of the relative NC1~ reduction between consecutive lambda_W, " + NEAR,
+    better="lower", margin=0.0, fmt="{:+.1g}",
+    changed=repro.Change(what="criterion", was=("mean reduction over 5 unpaired draws strictly decreasing, "
+                                                 "no interval"), why="the claim rules: paired draws and an interval"))
+claims.declare(
+    "lam_h_drives_far", kind="supporting",
+    statement=("Far from collapse, feature regularisation still drives collapse: lambda_H = 0.01 gives a "
+               "larger NC1~ reduction than lambda_H = 0 (lambda_W = 0.01), at every beta"),
+    metric=("smallest over the beta grid of [relative reduction(lambda_H = 0.01) - relative "
+            "reduction(lambda_H = 0)], per anchor draw"),
+    better="higher", margin=0.0, fmt="{:+.1g}",
+    changed=repro.Change(what="claim added", was="the legacy claim 7 tested only near collapse",
+                         why="the referee found the far-from-collapse table at odds with claim 7; the "
+                             "regime is tested rather than left out"))
+claims.declare(
+    "lam_w_not_far", kind="supporting",
+    statement=("Far from collapse, a larger classifier regularisation lambda_W does not increase the "
+               "reduction of NC1~ (lambda_W = 0.01 -> 0.1 at lambda_H = 0.01), at every beta"),
+    metric=("largest over the beta grid of [relative reduction(lambda_W = 0.1) - relative "
+            "reduction(lambda_W = 0.01)], per anchor draw"),
+    better="lower", margin=0.0, fmt="{:+.1g}",
+    changed=repro.Change(what="claim added", was="the legacy claim 7 tested only near collapse",
+                         why="the referee found the far-from-collapse table at odds with claim 7; the "
+                             "regime is tested rather than left out"))
+claims.declare(
+    "flow_thm31", kind="sanity",
+    statement=("Along the central-path flow NC1~ strictly decreases, e^{2 lam_H t} Tr S_W does not increase "
+               "and e^{2 lam_H t} Tr S_B increases (Theorem 3.1), at every RK4 step, anchor and setting"),
+    metric="number of RK4 steps violating one of the three monotonicities", better="lower", margin=0.5,
+    fmt="{:.0f}", deterministic=True)
+claims.declare(
+    "first_order", kind="sanity",
+    statement=("At beta = 1000 the reduction is one flow step of length 1/beta: measured / "
+               "beta^-1 dNC1~/dt within 10 % (the first-order form behind Corollary 3.2)"),
+    metric="largest |measured / predicted - 1| at beta = 1000 over anchors and settings",
+    better="lower", margin=0.1, fmt="{:.1g}", deterministic=True)
+claims.declare(
+    "linear_response", kind="sanity",
+    statement=("Near collapse (F - I) vec(dH0) predicts the change dH - dH0 that the optimisation makes "
+               "(Theorem 4.1), to within 10 % for every delta <= 0.1"),
+    metric="largest relative error over the delta grid", better="lower", margin=0.1, fmt="{:.1g}", deterministic=True)
+claims.declare(
+    "linear_response_order", kind="sanity",
+    statement="The error of the linear prediction shrinks like delta (second-order remainder)",
+    metric="|log-log slope of the error in delta - 1|", better="lower", margin=0.2, fmt="{:.1g}", deterministic=True)
+claims.declare(
+    "eq5_order", kind="sanity",
+    statement="Eq. 5 (the large-beta form of F) differs from the exact F by O(beta^-2)",
+    metric="|log-log slope of ||F_Eq5 - F||_2 in beta + 2|", better="lower", margin=0.2, fmt="{:.1g}", deterministic=True)
+claims.declare(
+    "thm42_closed_form", kind="sanity",
+    statement=("The class blocks of Eq. 5's F have the extreme singular values of Theorem 4.2 and rank-one "
+               "off-diagonal blocks"),
+    metric="largest deviation from the formulas and sigma_2/sigma_1 of the off-diagonal blocks (floored at 1e-12)",
+    better="lower", margin=1e-9, fmt="{:.0e}", deterministic=True)
+claims.declare(
+    "thm42_exact_f", kind="sanity",
+    statement="The exact F's attenuations agree with Theorem 4.2's formulas to 10 % at beta = 100",
+    metric="largest relative deviation over the regularisation grid", better="lower", margin=0.1, fmt="{:.2f}", deterministic=True)
+claims.declare(
+    "solvers_converged", kind="sanity",
+    statement=("Every minimiser is converged: L-BFGS to max |grad| <= 1e-6 and Newton to max |grad| < 1e-11 "
+               "(the solvers raise otherwise)"),
+    metric="largest final max |grad| of the L-BFGS minimisations (floored at 1e-7)",
+    better="lower", margin=1e-6, fmt="{:.0e}", deterministic=True)
+claims.show()
 
 # %% tags=["parameters"]
 scale = "quick"
 seed = 0
 device = "auto"
-n_anchors = 3  # random feature maps H0 of the digits per run (claims 1-4)
-delta_grid = [1e-3, 3e-3, 1e-2, 3e-2, 1e-1]  # sizes of the perturbation from collapse (claim 5)
+n_anchors = 5  # independent draws of digits and random feature map (runs of the far-from-collapse claims)
+n_draws = 5  # independent draws of collapsed frame and perturbation (runs of the near-collapse claims)
+delta_grid = [1e-3, 3e-3, 1e-2, 3e-2, 1e-1]  # sizes of the perturbation from collapse (sanity checks)
 
 # %%
 import inspect
@@ -85,20 +176,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
 
-import repro
-from repro.book.claims import below
 from repro.book.params import ParameterError, check_int
 from repro.book.progress import progress
 from repro.papers.theory import anchored_ufm as au
 
 run = repro.setup(scale, seed, device)
-check_int("n_anchors", n_anchors, minimum=1, maximum=20)
+check_int("n_anchors", n_anchors, minimum=3, maximum=20)
+check_int("n_draws", n_draws, minimum=3, maximum=50)
 if not (isinstance(delta_grid, list) and len(delta_grid) >= 3
         and all(isinstance(x, float) and 0 < x <= 0.1 for x in delta_grid)
         and delta_grid == sorted(delta_grid)):
     raise ParameterError("delta_grid must be an increasing list of >= 3 floats in (0, 0.1]")
 
-# sizes of the digits experiment (claims 1-4) and of the near-collapse experiment (claims 5-7)
+# sizes of the digits experiment (far from collapse) and of the near-collapse experiment
 K_DIG, N_DIG, D_DIG = 10, run.pick(20, 50), run.pick(32, 64)
 SETTINGS = [(0.01, 0.0), (0.01, 0.01), (0.1, 0.01)]  # (lambda_W, lambda_H); Thm 3.1 needs lambda_W > 0
 BETAS = np.array([1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0])
@@ -106,7 +196,7 @@ T_MAX, STEPS = 20.0, run.pick(400, 1000)
 K_NC, N_NC, D_NC = 4, run.pick(10, 20), run.pick(10, 16)  # the paper's Figure 1 uses K=4, n=10, d=10
 BETA_NC, LW_NC, LH_NC = 100.0, 0.5, 0.2
 print(f"digits: K={K_DIG}, n={N_DIG} per class, d={D_DIG}, {n_anchors} anchors x {len(SETTINGS)} settings; "
-      f"near collapse: K={K_NC}, n={N_NC}, d={D_NC}, beta={BETA_NC:g}")
+      f"near collapse: K={K_NC}, n={N_NC}, d={D_NC}, beta={BETA_NC:g}, {n_draws} draws")
 
 # %% [markdown]
 # ## The model
@@ -164,7 +254,9 @@ print(inspect.getsource(au.linear_response))
 # scikit-learn's digits ($n$ images per class, standardised pixels, Gaussian weights), rescaled so
 # that the mean squared column norm is 1: features that are far from collapsed, like those of an
 # early layer. For each anchor and setting we integrate the flow to $t = 20$ and compute
-# the minimisers $H_{1/\beta}$ by L-BFGS started at $H_0$ (gradient norm $\lesssim 10^{-8}$).
+# the minimisers $H_{1/\beta}$ by L-BFGS started at $H_0$; `au.minimise` raises if the largest
+# gradient entry of the result exceeds $10^{-6}$ (the largest one is a sanity check below). The
+# anchors are independent draws (images and feature map): they are the runs of the claims.
 
 # %%
 X_all, y_all = load_digits(return_X_y=True)
@@ -180,15 +272,19 @@ def digits_anchor(rng):
 
 
 anchors = [digits_anchor(run.rng) for _ in range(n_anchors)]
-cases = []
+cases, grad_max = [], 0.0
 for a, H0 in enumerate(progress(anchors, desc="anchors")):
     for lam_w, lam_h in SETTINGS:
         p = au.Problem(K_DIG, N_DIG, lam_w, lam_h)
         ts, Hs = au.central_path_flow(H0, p, T_MAX, STEPS)
         traces = np.array([au.scatter_traces(H, p.labels) for H in Hs])
         nc_flow = traces[:, 0] / traces[:, 1]
-        nc_min = np.array([au.nc1_trace(au.minimise(H0, au.Problem(K_DIG, N_DIG, lam_w, lam_h, b)), p.labels)
-                           for b in BETAS])
+        nc_min = []
+        for b in BETAS:
+            H_b, g = au.minimise(H0, au.Problem(K_DIG, N_DIG, lam_w, lam_h, b), full_output=True)
+            nc_min.append(au.nc1_trace(H_b, p.labels))
+            grad_max = max(grad_max, g)
+        nc_min = np.array(nc_min)
         cases.append(dict(anchor=a, lam_w=lam_w, lam_h=lam_h, t=ts, nc_flow=nc_flow,
                           sw=np.exp(2 * lam_h * ts) * traces[:, 0], sb=np.exp(2 * lam_h * ts) * traces[:, 1],
                           rate=au.nc1_trace_rate(H0, p), nc_min=nc_min,
@@ -224,7 +320,7 @@ for r in ratios:
     bx.plot(BETAS, r, "-", color="C0", alpha=0.35, lw=1)
 bx.plot(BETAS, ratios.mean(0), "o-", color="C1", label="mean over anchors and settings")
 bx.axhline(1.0, color="k", lw=1, ls="--", label="first-order prediction")
-bx.axhspan(0.9, 1.1, color="0.85", label="claim 4 band (at beta = 1000)")
+bx.axhspan(0.9, 1.1, color="0.85", label="sanity band (checked at beta = 1000)")
 bx.set(xscale="log", xlabel=r"$\beta$", ylabel="measured / predicted reduction",
        title=r"Reduction of $\widetilde{NC}_1$ vs $\beta^{-1}\,d\widetilde{NC}_1/dt$")
 bx.legend(fontsize=8)
@@ -280,20 +376,21 @@ print(f"log-log slope in delta: {slope_delta:.2f}; ||F_eq5 - F||_2 at beta = 10.
 # their singular values with the theorem, over a grid of $(\lambda_W, \lambda_H)$ with
 # $\lambda_W\lambda_H < 1$. Then, as the practical consequence, we measure how much the actual
 # minimiser reduces $\widetilde{NC}_1$ of a near-collapsed anchor ($\delta = 10^{-2}$) while
-# $\lambda_H$ grows at fixed $\lambda_W$ and while $\lambda_W$ grows at fixed $\lambda_H$ (each
-# setting has its own collapsed $H^*$, perturbed by Gaussian matrices $E$ of the same relative size;
-# the reduction is averaged over 5 draws of $E$ at quick scale).
+# $\lambda_H$ grows at fixed $\lambda_W$ and while $\lambda_W$ grows at fixed $\lambda_H$. One run
+# is one draw of the random frame of $H^*$ and of the Gaussian direction $E$; the same draws are
+# used for every regularisation setting, so the comparisons between settings are paired (the
+# table shows the mean over draws).
 
 # %%
 LH_GRID, LW_GRID = [0.05, 0.1, 0.2, 0.4], [0.25, 0.5, 1.0, 2.0]
-N_DRAWS = run.pick(5, 20)  # perturbations E averaged per setting
+draw_seeds = run.rng.integers(2 ** 32, size=n_draws)  # one (frame, E) draw per run, shared by all settings
 spec_rows, spectra = [], {}
 formula_err, rank_err, attn_rel = 0.0, 0.0, 0.0
 grid = [(LW_NC, lh) for lh in LH_GRID] + [(lw, LH_NC) for lw in LW_GRID if lw != LW_NC]
 reduction = {}
 for lw, lh in progress(grid, desc="regularisation grid"):
     p = au.Problem(K_NC, N_NC, lw, lh, BETA_NC)
-    W, H = au.collapsed_minimiser(D_NC, p, run.rng)
+    W, H = au.collapsed_minimiser(D_NC, p, np.random.default_rng(draw_seeds[0]))
     F5, Fx = au.large_beta_response(W, H, p), au.linear_response(W, H, p)
     th = au.theorem42_singular_values(p)
     s5 = np.linalg.svd(au.class_blocks(F5, D_NC, N_NC, 0, 0), compute_uv=False)
@@ -306,18 +403,20 @@ for lw, lh in progress(grid, desc="regularisation grid"):
     attn_rel = max(attn_rel, abs((1 - sx.min()) / (1 - th["intra_min"]) - 1), abs(ox[0] / th["inter_max"] - 1))
     spectra[(lw, lh)] = sx
     drops = []
-    for _ in range(N_DRAWS):
-        E_ = run.rng.standard_normal(H.shape)
+    for s_ in draw_seeds:
+        g = np.random.default_rng(s_)
+        W, H = au.collapsed_minimiser(D_NC, p, g)  # the same frame for every setting of this draw
+        E_ = g.standard_normal(H.shape)  # and the same direction of perturbation
         H0 = H + 1e-2 * E_ * np.linalg.norm(H) / np.linalg.norm(E_)
         _, H_opt = au.joint_newton(W, H, H0, p)
         drops.append(1 - au.nc1_trace(H_opt, p.labels) / au.nc1_trace(H0, p.labels))
-    reduction[(lw, lh)] = np.mean(drops)
+    reduction[(lw, lh)] = np.array(drops)
     spec_rows.append(f"| {lw:g} | {lh:g} | {1 - th['intra_min']:.2e} | {1 - sx.min():.2e} | "
-                     f"{th['inter_max']:.2e} | {ox[0]:.2e} | {reduction[(lw, lh)]:.2e} |")
+                     f"{th['inter_max']:.2e} | {ox[0]:.2e} | {reduction[(lw, lh)].mean():.2e} |")
 print("| lambda_W | lambda_H | 1 - sigma_min(F_kk) theorem | exact F | sigma_max(F_kj) theorem | exact F | "
-      "NC1~ reduction |\n|---|---|---|---|---|---|---|\n" + "\n".join(spec_rows))
-red_lh = [reduction[(LW_NC, lh)] for lh in LH_GRID]
-red_lw = [reduction[(lw, LH_NC)] for lw in LW_GRID]
+      "NC1~ reduction (mean over draws) |\n|---|---|---|---|---|---|---|\n" + "\n".join(spec_rows))
+red_lh = np.array([reduction[(LW_NC, lh)] for lh in LH_GRID])  # settings x draws
+red_lw = np.array([reduction[(lw, LH_NC)] for lw in LW_GRID])
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(14, 3.9))
@@ -335,8 +434,8 @@ bx.set(xlabel=r"$\beta$", ylabel="spectral-norm gap", title=r"Eq. 5 vs exact res
 bx.legend(fontsize=8)
 cx = axes[2]
 for j, lh in enumerate(LH_GRID):
-    s = spectra[(LW_NC, lh)]
-    line, = cx.plot(np.arange(1, len(s) + 1), s, label=rf"$\lambda_H={lh:g}$")
+    sv = spectra[(LW_NC, lh)]
+    line, = cx.plot(np.arange(1, len(sv) + 1), sv, label=rf"$\lambda_H={lh:g}$")
     cx.axhline(1 - np.sqrt(lh / LW_NC) / BETA_NC, color=line.get_color(), ls="--", lw=1)
 cx.set(xlabel="index", ylabel=r"singular values of $F_{kk}$ (exact)",
        title=rf"Intra-class block, $\lambda_W={LW_NC:g}$, $\beta={BETA_NC:g}$ (dashed: Thm 4.2 min)")
@@ -344,83 +443,74 @@ cx.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
 
-# %% tags=["nbval-check-output"]
-flow_nc_ok = all(np.all(np.diff(c["nc_flow"]) < 0) for c in cases)
-flow_sw_ok = all(np.all(np.diff(c["sw"]) <= 0) for c in cases)
-flow_sb_ok = all(np.all(np.diff(c["sb"]) > 0) for c in cases)
-nc_drop = max(c["nc_flow"][-1] / c["nc_flow"][0] for c in cases)
-reduced = all(np.all(c["nc_min"] < c["nc_flow"][0]) for c in cases)
-worst_reduction = max(np.max(c["nc_min"] / c["nc_flow"][0]) for c in cases)
-monotone = all(np.all(np.diff(c["nc_min"]) > 0) for c in cases)
-first_order = ratios[:, -1]
+# %% [markdown]
+# ## Results
+#
+# Far from collapse, the per-run values are the relative reductions
+# $r = 1 - \widetilde{NC}_1(H_{1/\beta})/\widetilde{NC}_1(H_0)$ of each anchor draw; near collapse,
+# the reductions of each (frame, perturbation) draw. The worst case over the $\beta$ grid (or over
+# consecutive regularisation values) is taken within each run, so a claim holds only if it holds
+# across the grid.
 
-claims = repro.Claims()
-claims.add(
-    "Along the central-path gradient flow NC1~ strictly decreases, e^{2 lam_H t} Tr S_W decreases, "
-    "e^{2 lam_H t} Tr S_B increases (Thm 3.1)",
-    measured={"cases": str(len(cases)), "steps each": str(STEPS),
-              "NC1~ decreasing at every step": str(flow_nc_ok), "S_W term non-increasing": str(flow_sw_ok),
-              "S_B term increasing": str(flow_sb_ok), "largest NC1~(t=20)/NC1~(0)": f"{nc_drop:.2f}"},
-    criterion="all three monotonicities hold at every RK4 step, in every case",
-    passed=flow_nc_ok and flow_sw_ok and flow_sb_ok)
-claims.add(
-    "The minimiser of the anchored UFM has smaller within-class variability than the anchor H0 (Cor 3.2)",
-    measured={"largest NC1~(H_1/beta)/NC1~(H0)": f"{worst_reduction:.3f}"},
-    criterion="NC1~(H_1/beta) < NC1~(H0) for every beta in 1..1000, anchor and setting",
-    passed=reduced)
-claims.add(
-    "The larger beta (the smaller the vicinity of H0), the less collapsed the minimiser",
-    measured={"NC1~ strictly increasing in beta in all cases": str(monotone)},
-    criterion="NC1~(H_1/beta) strictly increases along beta = 1, 3, ..., 1000 in every case",
-    passed=monotone)
-claims.add(
-    "For large beta the reduction is one gradient-flow step of length 1/beta (first order)",
-    measured={"measured/predicted at beta=1000, min": f"{first_order.min():.2f}",
-              "max": f"{first_order.max():.2f}"},
-    criterion="every ratio in [0.9, 1.1]",
-    passed=bool(np.all(np.abs(first_order - 1) <= 0.1)))
-claims.add(
-    "Near collapse the minimiser responds linearly to the anchor's perturbation (Thm 4.1, Eq. 5)",
-    measured={"max rel. error, delta<=0.1": f"{lin_err.max():.0e}", "slope in delta": f"{slope_delta:.1f}",
-              "slope of Eq.5 gap in beta": f"{slope_beta:.1f}"},
-    criterion="rel. error of (F-I) dH0 vs dH-dH0 <= 0.10 for every delta, slope in [0.8, 1.2]; "
-              "Eq.5 gap slope in [-2.2, -1.8]",
-    passed=bool(lin_err.max() <= 0.1 and 0.8 <= slope_delta <= 1.2 and -2.2 <= slope_beta <= -1.8))
-claims.add(
-    "Class blocks of the response have the closed-form extreme singular values of Thm 4.2",
-    measured={"Eq.5 vs formulas": below(formula_err, 1e-9), "inter-class sigma_2/sigma_1": below(rank_err, 1e-9),
-              "exact F vs formulas (attenuations), max rel. dev.": f"{attn_rel:.3f}"},
-    criterion="Eq.5 blocks match to <= 1e-9 and are rank one (sigma_2/sigma_1 <= 1e-9); "
-              "exact-F attenuations within 10 % at beta = 100",
-    passed=formula_err <= 1e-9 and rank_err <= 1e-9 and attn_rel <= 0.1)
-claims.add(
-    "Feature regularisation lam_H drives (near-)collapse, classifier regularisation lam_W does not",
-    measured={"NC1~ reduction vs lam_H=" + "/".join(f"{v:g}" for v in LH_GRID): [f"{v:.1e}" for v in red_lh],
-              "vs lam_W=" + "/".join(f"{v:g}" for v in LW_GRID): [f"{v:.1e}" for v in red_lw]},
-    criterion="reduction strictly increasing in lam_H and strictly decreasing in lam_W",
-    passed=bool(np.all(np.diff(red_lh) > 0) and np.all(np.diff(red_lw) < 0)))
+# %%
+nc0 = np.array([[c["nc_flow"][0] for c in cases if c["anchor"] == a] for a in range(n_anchors)])  # anchors x settings
+nc_min = np.array([[c["nc_min"] for c in cases if c["anchor"] == a] for a in range(n_anchors)])  # x betas
+r_far = 1 - nc_min / nc0[:, :, None]
+for i, (lam_w, lam_h) in enumerate(SETTINGS):
+    at = f"lam_W={lam_w:g}, lam_H={lam_h:g}"
+    claims.record("reduces_nc1", values=r_far[:, i, :].min(1), setting=at)
+    claims.record("beta_governs_closeness", values=(np.diff(nc_min[:, i, :], axis=1) / nc0[:, i, None]).min(1),
+                  setting=at)
+claims.record("lam_h_drives_near", values=np.diff(red_lh, axis=0).min(0))
+claims.record("lam_w_not_near", values=np.diff(red_lw, axis=0).max(0))
+claims.record("lam_h_drives_far", values=(r_far[:, 1, :] - r_far[:, 0, :]).min(1))
+claims.record("lam_w_not_far", values=(r_far[:, 2, :] - r_far[:, 1, :]).max(1))
+print("far from collapse, [reduction(lam_W=0.1) - reduction(lam_W=0.01)] at lam_H=0.01, mean over anchors, "
+      "per beta: " + ", ".join(f"beta={b:g}: {v:+.3g}" for b, v in zip(BETAS, (r_far[:, 2] - r_far[:, 1]).mean(0))))
+
+violations = sum(int((np.diff(c["nc_flow"]) >= 0).sum() + (np.diff(c["sw"]) > 0).sum()
+                     + (np.diff(c["sb"]) <= 0).sum()) for c in cases)
+claims.record("flow_thm31", value=violations)
+claims.record("first_order", value=np.abs(ratios[:, -1] - 1).max())
+claims.record("linear_response", value=lin_err.max())
+claims.record("linear_response_order", value=abs(slope_delta - 1))
+claims.record("eq5_order", value=abs(slope_beta + 2))
+claims.record("thm42_closed_form", value=max(formula_err, rank_err, 1e-12))
+claims.record("thm42_exact_f", value=attn_rel)
+claims.record("solvers_converged", value=max(grad_max, 1e-7))
+claims.results()
+
+# %% tags=["nbval-check-output"]
 claims.report()
 
 # %% [markdown]
 # ## Verdict
 #
-# All seven checks reproduce. Along the regularised central-path flow, started from random-ReLU
-# features of the digits that are far from collapsed, $\widetilde{NC}_1$ falls at every one of
-# the integration steps in every case, and the two trace statements of Theorem 3.1 hold exactly
-# as stated. The minimiser of the anchored model is always less variable within classes than its
-# anchor, on the whole grid $\beta \in [1, 1000]$, not only for the "large enough" $\beta$ that
-# Corollary 3.2 guarantees, and the closer the minimiser must stay to the anchor (larger $\beta$),
-# the less it collapses. At $\beta = 1000$ the reduction agrees with one flow step of length
-# $1/\beta$ to about a percent; the right panel of the first figure shows how the agreement
-# degrades for small $\beta$, where the minimiser is a long *implicit* step.
+# The verdicts are in the report above, computed from the criteria declared at the top; this
+# paragraph says what they mean.
 #
-# Near collapse, Theorem 4.1's linear response predicts what the optimisation does to a perturbed
-# anchor with an error that shrinks in proportion to the perturbation (the second-order
-# remainder), and its large-$\beta$ form Eq. 5 is off by $O(\beta^{-2})$, as stated. Theorem
-# 4.2's singular values are exact for Eq. 5's matrix and within a few percent of the exact response
-# at $\beta = 100$. The consequence the paper draws is visible on actual minimisers: raising the
-# feature regulariser $\lambda_H$ increases the within-class reduction, while raising the classifier
-# regulariser $\lambda_W$ decreases it.
+# **Headline.** On anchors far from collapse (random-ReLU features of the digits), the minimiser
+# of the anchored model was less variable within classes than its anchor, across independent
+# anchor draws and at every $\beta$ of the grid, including small $\beta$ where Corollary 3.2 gives
+# no guarantee; the smallest reductions occur at the largest $\beta$, where the minimiser is one
+# short implicit step from the anchor. The closeness to collapse is governed by $\beta$ in the
+# direction the model predicts: the smaller the vicinity, the less collapse.
+#
+# **Regularisation.** Near collapse (the regime of Theorem 4.2) the paper's insight holds on actual
+# minimisers, paired over draws: a larger $\lambda_H$ increases the within-class reduction and a
+# larger $\lambda_W$ decreases it. Far from collapse the insight about $\lambda_W$ does **not**
+# carry over: with the digits anchors a tenfold larger $\lambda_W$ gives a much *larger* reduction
+# for small $\beta$ (long implicit steps), and a smaller one only for large $\beta$ (see the line
+# printed per $\beta$ above the results). So the claim that classifier regularisation does not
+# drive collapse is a statement about the perturbative regime, not about the anchored model in
+# general. The effect of $\lambda_H$ far from collapse has the predicted sign but is
+# tiny at large $\beta$: a uniform shrinkage of the features leaves $\widetilde{NC}_1$ unchanged, so
+# $\lambda_H$ acts only at second order there.
+#
+# **Sanity checks.** Theorems 3.1, 4.1 and 4.2, Eq. 5's order and the first-order form of the
+# implicit step hold numerically on our instances, and every minimiser passed the solvers'
+# convergence test. They confirm that our derivation and code match the paper's statements; they
+# are not counted as reproductions.
 #
 # The popular metric $\mathrm{Tr}(\Sigma_W\Sigma_B^+)/K$ (printed in the first table) falls as
 # well along the flow, but the theorems are about the trace ratio $\widetilde{NC}_1$, so the claims
@@ -434,14 +524,19 @@ claims.report()
 #   agreement with the closed-form singular values of Theorem 4.2 to round-off confirms that they
 #   describe the same matrix as the paper's $Z^*$.
 # * **Anchors.** The paper's experiments use CIFAR-10 with MLPs (layer-wise training) and ResNet18
-#   (weight-decay study). We test the theory directly on the model: part 1 uses random-ReLU
-#   features of scikit-learn's digits as far-from-collapse anchors, part 2 uses the paper's own
-#   near-collapse construction with the sizes of its Figure 1 at quick scale ($K = 4$, $n = d = 10$,
-#   $\beta = 100$). The deep-network experiments (the analogy of $\lambda_H$ with weight decay of
-#   the feature layers) are not reproduced; they would need GPU training of ResNets.
-# * **Flow and minimisers.** The flow is integrated with RK4 (step $0.05$ at quick scale) rather
-#   than analysed in continuous time; minimisers far from collapse come from L-BFGS started at
-#   $H_0$ (a local minimiser reached from the anchor, which is what the implicit-step view
-#   describes), near collapse from Newton's method at round-off accuracy.
-# * **Claims 3 and 7** are consequences the paper discusses (closeness to collapse governed by the
-#   hyperparameters, Theorem 4.2's insight) rather than theorems; we test them on minimisers.
+#   (weight-decay study). We test the theory directly on the model: far-from-collapse anchors are
+#   random-ReLU features of scikit-learn's digits, near-collapse anchors the paper's own
+#   construction with the sizes of its Figure 1 at quick scale. The deep-network experiments (the
+#   analogy of $\lambda_H$ with weight decay of the feature layers) are not reproduced; they would
+#   need GPU training of ResNets.
+# * **Runs.** A run is an independent draw of the anchor (digits subset and feature map) or, near
+#   collapse, of the collapsed frame and the perturbation direction; the regularisation settings
+#   share the draws, so their comparisons are paired. The worst case over the $\beta$ grid (or over
+#   consecutive regularisation values) is taken within each run.
+# * **Flow and minimisers.** The flow is integrated with RK4 rather than analysed in continuous
+#   time; minimisers far from collapse come from L-BFGS started at $H_0$ (a local minimiser reached
+#   from the anchor, which is what the implicit-step view describes), near collapse from Newton's
+#   method; both solvers now check convergence on their result and raise otherwise.
+# * **Regularisation far from collapse.** The claims `lam_h_drives_far` and `lam_w_not_far` extend
+#   the paper's near-collapse insight to the anchors of the first part; the paper derives the
+#   insight near collapse only, and these claims show how far it reaches.

@@ -13,8 +13,7 @@ CHAPTERS = runner.chapters()
 LEGACY = {
     "theory": {"exact_inductive_bias", "explaining_scaling_laws", "gda_stability_gmm",
                "grokking_lazy_to_rich", "highdim_generalization_dyn", "info_theoretic_depth_bounds",
-               "lla_hessian_landscape", "naive_bayes_vs_logreg", "nc_perturbation_analysis",
-               "neural_collapse_deep_linear", "nmt_scaling_laws", "ood_unlabeled_dro",
+               "lla_hessian_landscape", "naive_bayes_vs_logreg", "neural_collapse_deep_linear", "nmt_scaling_laws", "ood_unlabeled_dro",
                "pac_invariant_repr", "pdlt_finite_width", "posterior_collapse_cvae_hvae",
                "regmix_data_mixture", "rmt_lr_batch_size", "subgm_robust_matrix",
                "unraveling_scaling_laws", "unsup_pretrain_advantage", "useful_simplicity_bias"},

@@ -105,3 +105,23 @@ def test_flow_rate_and_rk4():
     fd = (au.nc1_trace(Hs[-1], p.labels) - au.nc1_trace(H, p.labels)) / 1e-4
     assert fd == pytest.approx(rate, rel=1e-3)
     assert len(Hs) == 5 and t[-1] == pytest.approx(1e-4)
+
+
+def test_minimise_reports_convergence_and_detects_a_stopped_run():
+    p, rng, _, H0 = small()
+    H, grad = au.minimise(H0, p, full_output=True)
+    assert grad <= 1e-6
+    assert np.abs(au.reduced_objective(H, H0, p)[1]).max() == pytest.approx(grad)
+    with pytest.raises(au.NotConverged):
+        au.minimise(H0, p, max_iter=2)  # two L-BFGS steps cannot reach the minimiser
+
+
+def test_joint_newton_detects_non_convergence():
+    p = au.Problem(3, 2, 0.5, 0.2, beta=20.0)
+    W, H = au.collapsed_minimiser(4, p, np.random.default_rng(4))
+    H0 = H + 0.05 * np.random.default_rng(5).standard_normal(H.shape)
+    W1, H1 = au.joint_newton(W, H, H0, p)
+    R = W1 @ H1 - p.Y
+    assert np.abs(W1.T @ R + p.lam_h * H1 + p.beta * (H1 - H0)).max() < 1e-11
+    with pytest.raises(au.NotConverged):
+        au.joint_newton(W, H, H0, p, max_iter=1)  # one Newton step from a far start is not enough

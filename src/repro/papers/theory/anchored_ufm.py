@@ -124,9 +124,19 @@ def reduced_objective(H: np.ndarray, H0: np.ndarray, p: Problem) -> tuple[float,
     return float(value), grad
 
 
+class NotConverged(RuntimeError):
+    """An optimiser stopped before its convergence test was met (the result would be unreliable)."""
+
+
 def minimise(H0: np.ndarray, p: Problem, start: np.ndarray | None = None, gtol: float = 1e-11,
-             max_iter: int = 20000) -> np.ndarray:
-    """Minimiser ``H_{1/beta}`` of Eq. 2 reached by L-BFGS from ``start`` (default ``H0``)."""
+             max_iter: int = 20000, tol: float = 1e-6, full_output: bool = False):
+    """Minimiser ``H_{1/beta}`` of Eq. 2 reached by L-BFGS from ``start`` (default ``H0``).
+
+    Convergence is checked on the result, not on L-BFGS's status (which reports a line-search
+    failure once the gradient is at round-off): the largest entry of the gradient of ``Kn * f``
+    must be at most ``tol``, else :class:`NotConverged` is raised. With ``full_output=True`` the
+    result is ``(H, max |grad|)``.
+    """
     shape = H0.shape
 
     def fun(x):
@@ -136,7 +146,12 @@ def minimise(H0: np.ndarray, p: Problem, start: np.ndarray | None = None, gtol: 
     x0 = (H0 if start is None else start).ravel()
     res = minimize(fun, x0, jac=True, method="L-BFGS-B",
                    options={"maxiter": max_iter, "gtol": gtol, "ftol": 0.0, "maxcor": 30})
-    return res.x.reshape(shape)
+    H = res.x.reshape(shape)
+    grad = float(np.abs(reduced_objective(H, H0, p)[1]).max())
+    if not np.isfinite(grad) or grad > tol:
+        raise NotConverged(f"L-BFGS stopped after {res.nit} iterations with max |grad| = {grad:.2e} "
+                           f"> tol = {tol:.0e} ({res.message})")
+    return (H, grad) if full_output else H
 
 
 # ---------------------------------------------------------------- collapse and perturbation (Sec. 4)
@@ -212,25 +227,32 @@ def theorem42_singular_values(p: Problem) -> dict:
             "inter_max": 2.0 * p.lam_h * (1.0 - np.sqrt(p.lam_h * p.lam_w)) / p.beta}
 
 
-def joint_newton(W: np.ndarray, H: np.ndarray, H0: np.ndarray, p: Problem, tol: float = 1e-13,
+def joint_newton(W: np.ndarray, H: np.ndarray, H0: np.ndarray, p: Problem, tol: float = 1e-11,
                  max_iter: int = 50) -> tuple[np.ndarray, np.ndarray]:
     """Stationary point of Eq. 2 in ``(W, H)`` by Newton's method from ``(W, H)`` (small problems).
 
     Used to get minimisers to round-off accuracy near a known minimiser, where Newton converges
-    quadratically; the result is checked to be a local minimum by the caller if needed.
+    quadratically. It stops when the largest entry of the gradient of ``Kn * f`` is below ``tol``
+    and raises :class:`NotConverged` when that has not happened within ``max_iter`` steps (or the
+    iterates blew up). Whether the stationary point is a minimum is left to the caller.
     """
     K, d = W.shape
     N = H.shape[1]
-    for _ in range(max_iter):
+    grad = np.inf
+    for it in range(max_iter + 1):
         R = W @ H - p.Y
         g_h = W.T @ R + p.lam_h * H + p.beta * (H - H0)
         g_w = R @ H.T + p.n * p.lam_w * W
         g = np.concatenate([g_h.ravel(order="F"), g_w.ravel(order="F")])
-        if np.abs(g).max() < tol:
+        grad = float(np.abs(g).max())
+        if grad < tol or not np.isfinite(grad) or it == max_iter:
             break
         A_hh, A_hw, A_ww = hessian_blocks(W, H, p)
         A = np.block([[A_hh, A_hw], [A_hw.T, A_ww]])
         step = np.linalg.solve(A, g)
         H = H - step[:d * N].reshape((d, N), order="F")
         W = W - step[d * N:].reshape((K, d), order="F")
+    if not grad < tol:
+        raise NotConverged(f"Newton's method: max |grad| = {grad:.2e} >= tol = {tol:.0e} "
+                           f"after {max_iter} steps")
     return W, H
