@@ -29,27 +29,81 @@
 # %% [markdown]
 # ```{admonition} The claim
 # :class: tip
-# **Paper.** Training a regression network on the CS-IB objective (conditional CS divergence
-# between the true and the predicted response given $x$, plus $\beta$ times the CS mutual
-# information between $x$ and the code) generalises better than training on the MSE, and is more
-# robust to adversarial input perturbations.
+# **Paper.** Writing the regression information bottleneck with the Cauchy-Schwarz divergence
+# instead of the KL divergence (so without the MSE's Gaussian likelihood and without a variational
+# bound) gives networks that generalise better than MSE-based and other deep IB training, that are
+# more robust to adversarial input perturbations, and that sit on the best accuracy-compression
+# trade-off; the evidence is six real regression data sets.
 #
-# **This chapter checks**, on one network architecture trained both ways, with thresholds fixed
-# before running (the catalog's suggested checks), over 5 seeds:
-# 1. Friedman #1 regression with heavy-tailed (Student-t, 2 degrees of freedom) response noise:
-#    CS-IB's mean test RMSE is at most the MSE baseline's;
-# 2. the same models under an FGSM attack of size $\epsilon = 0.1$ on the standardised inputs:
-#    CS-IB's mean RMSE is lower than the MSE baseline's;
-# 3. scikit-learn's bundled diabetes data (a real regression set): CS-IB's mean test RMSE is at
-#    most the MSE baseline's.
+# **This chapter tests**, with one network architecture trained on the CS-IB objective and on the
+# MSE (the baseline the KL form reduces to), the same budget, and every comparison paired over
+# independent runs (each run draws its own data, split, initialisation and batch order): the
+# headline, a lower test RMSE on a real regression set (scikit-learn's bundled diabetes data); as
+# supporting claims, a lower test RMSE on Friedman #1 with heavy-tailed response noise, and a lower
+# RMSE under an FGSM attack on both data sets. The epoch each network keeps is chosen on a
+# validation split; because that protocol was fixed after an exploratory run, the two RMSE claims
+# are also evaluated at the last epoch and must hold under both rules. The criteria are in the box
+# below, declared before anything runs.
 # ```
 
+# %% tags=["hide-input"]
+import repro
+
+claims = repro.Claims()
+RULES = repro.Change(
+    what="criterion", was="mean over 5 seeds: CS-IB <= MSE (FGSM: <), no interval",
+    why="the claim rules: the 95% CI of the paired differences must lie below 0")
+STOPPING = repro.Change(
+    what="stopping rule",
+    was=("best validation epoch only, fixed after an exploratory run without early stopping in which the "
+         "MSE network overfitted diabetes and CS-IB came out ahead"),
+    why=("a protocol chosen after seeing results is swept: the claim is evaluated at the validation-selected "
+         "epoch and at the last epoch, and must hold at both"))
+claims.declare(
+    "csib_beats_mse_real", kind="headline",
+    statement=("Real regression data (diabetes): the CS-IB network has a lower test RMSE than the same "
+               "network trained on the MSE, under both stopping rules"),
+    metric="CS-IB test RMSE (standardised units)", paired_with="MSE test RMSE",
+    better="lower", margin=0.0, fmt="{:+.2f}", changed=(RULES, STOPPING))
+claims.declare(
+    "csib_heavy_tails", kind="supporting",
+    statement=("Friedman #1 with Student-t(2) response noise: CS-IB's test RMSE (against the noise-free "
+               "function) is below the MSE network's, under both stopping rules"),
+    metric="CS-IB test RMSE", paired_with="MSE test RMSE",
+    better="lower", margin=0.0, fmt="{:+.2f}", changed=(RULES, STOPPING, repro.Change(
+        what="independent runs at quick scale (every claim)", was="5",
+        why=("in the pilot CS-IB was ahead on Friedman in every run, but the heavy-tailed noise made the 95% "
+             "interval wider than the effect; more runs narrow it (the rules: enlarge the experiment, not "
+             "the threshold)"))))
+claims.declare(
+    "csib_fgsm", kind="supporting",
+    statement=("Under an FGSM attack (eps = 0.1 on standardised inputs), CS-IB's RMSE is below the MSE "
+               "network's, on Friedman #1 and on diabetes"),
+    metric="CS-IB RMSE under FGSM", paired_with="MSE RMSE under FGSM",
+    better="lower", margin=0.0, fmt="{:+.2f}",
+    changed=(RULES, repro.Change(
+        what="data sets", was="Friedman #1 only",
+        why="the paper's robustness results are on real data, so the claim is also required on diabetes")))
+claims.declare(
+    "eq18_zero_at_truth", kind="sanity",
+    statement=("Our estimator of Eq. 18 is 0 for perfect predictions and positive for imperfect ones "
+               "(a batch of the Friedman task)"),
+    metric="|D_CS(y, y)| (printed as 1e-12 when below; 1 if an error gave D_CS <= 0)",
+    better="lower", margin=1e-9, deterministic=True, fmt="{:.0e}")
+claims.declare(
+    "flattened_is_sse", kind="sanity",
+    statement=("Read as one B-dimensional point (1-D tensors, as in the authors' housing script), the "
+               "responses turn Eq. 18 into the batch's sum of squared errors / sigma^2"),
+    metric="relative difference from SSE / sigma^2 (printed as 1e-12 when below)",
+    better="lower", margin=1e-6, deterministic=True, fmt="{:.0e}")
+claims.show()
+
 # %% tags=["parameters"]
-scale = "quick"      # "quick" (CPU, < 1 min) or "full" (more seeds, longer training)
-seed = 0             # base seed: the experiment uses seeds 1000*seed + 0, 1, ...
+scale = "quick"      # "quick" (CPU, < 1 min) or "full" (more runs, longer training)
+seed = 0             # base seed: the runs use seeds 1000*seed + 0, 1, ...
 device = "auto"      # "auto", "cpu" or "cuda"
-n_seeds = 0          # seeds per method; 0 picks the scale's default
-beta = 0.01          # weight of the compression term (the authors' default)
+n_seeds = 0          # independent runs per method; 0 picks the scale's default
+beta = 0.01          # weight of the compression term (fixed; see the method)
 sigma = 1.0          # Gaussian kernel width on standardised data (the authors' value)
 fgsm_eps = 0.1       # FGSM step on the standardised inputs
 
@@ -61,9 +115,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from sklearn.datasets import make_friedman1
+from IPython.display import Markdown
+from myst_nb import glue
 from torch import nn
 
-import repro
 from repro.book import params
 from repro.book.plotting import COLORS
 from repro.data import datasets
@@ -76,9 +131,9 @@ params.check_int("n_seeds", n_seeds, minimum=0, maximum=100)
 params.check_float("beta", beta, minimum=0.0, maximum=100.0)
 params.check_float("sigma", sigma, minimum=1e-3, maximum=100.0)
 params.check_float("fgsm_eps", fgsm_eps, minimum=0.0, maximum=5.0)
-n_seeds = n_seeds or run.pick(5, 20)
+n_seeds = n_seeds or run.pick(8, 20)
 if n_seeds < 3:
-    raise params.ParameterError(f"parameter n_seeds={n_seeds} must be >= 3 (confidence intervals)")
+    raise params.ParameterError(f"parameter n_seeds={n_seeds} must be >= 3 (independent runs per claim)")
 SEEDS = [1000 * seed + i for i in range(n_seeds)]
 
 # %% [markdown]
@@ -96,15 +151,50 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # which is 0 when $\hat y = y$ and grows with the error, but only through kernels of the residuals:
 # a prediction far from an outlying response costs at most a bounded amount, unlike the squared
 # error. The compression term is the CS quadratic mutual information $I_{CS}(x; t)$, a combination
-# of the means of $K$, of the code's Gram matrix and of their product, normalised as in the
-# authors' code. The network is trained on $\hat D_{CS} + \beta\, I_{CS}(x;t)$.
-# `src/repro/objectives/cauchy_schwarz.py` holds the estimators; `tests/test_losses_cauchy_schwarz.py`
+# of the means of $K$, of the code's Gram matrix and of their product, normalised by
+# $\sqrt{I_{CS}(x;x)\, I_{CS}(t;t)}$ as in the authors' code. The network is trained on
+# $\hat D_{CS} + \beta\, I_{CS}(x;t)$.
+#
+# **Where the authors' script differs.** Their California-housing script passes the batch's
+# responses and predictions as 1-D tensors to a Gram routine that then reads each as *one*
+# $B$-dimensional point rather than $B$ points on a line. Every entry of $L$ and $P$ is then 1, every
+# entry of $C$ is $\exp(-\lVert y - \hat y\rVert^2 / 2\sigma^2)$, $K$ cancels, and the prediction term
+# becomes $\lVert y - \hat y\rVert^2/\sigma^2$ (divided by $\ln 2$ in their bits): the batch's *sum of
+# squared errors*, not a CS divergence (a sanity check below computes both). We implement the
+# paper's Eq. 18 as written, with $B \times B$ Gram matrices of the responses. Their script also
+# trains once for each $\beta$ of a grid from 0 to 1 (its `--beta` default of 0.01 is never used)
+# and keeps, for each, the best *test* RMSE over the epochs. We fix $\beta = 0.01$ before running
+# and choose epochs on a validation split.
+#
+# `src/repro/objectives/cauchy_schwarz.py` holds the estimators; `tests/objectives/test_cauchy_schwarz.py`
 # checks a Gram matrix by hand, that the divergence vanishes exactly for perfect predictions and
-# grows with the error, and that the mutual information is 0 for a constant code.
+# grows with the error, that the mutual information is 0 for a constant code, and, against an
+# operation-by-operation transcription of the authors' routine, that their 1-D call gives the sum
+# of squared errors while $(B, 1)$ columns give our Eq. 18.
 
 # %%
 print(inspect.getsource(cs.conditional_cs_divergence))
 print(inspect.getsource(cs.cs_qmi))
+
+# %% [markdown]
+# ### Sanity checks: Eq. 18 and its 1-D reading
+#
+# On one batch of the Friedman task (inputs standardised, responses standardised), Eq. 18 must be
+# 0 for $\hat y = y$ and positive for an imperfect $\hat y$; the 1-D reading of the authors' script
+# must equal the sum of squared errors divided by $\sigma^2$ whatever the inputs.
+
+# %%
+X_chk, f_chk = make_friedman1(128, noise=0.0, random_state=1000 * seed)
+X_chk = torch.tensor((X_chk - X_chk.mean(0)) / X_chk.std(0), dtype=torch.float64)
+y_chk = torch.tensor((f_chk - f_chk.mean()) / f_chk.std(), dtype=torch.float64)
+y_off = y_chk + 0.3 * torch.randn(128, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+d_exact = cs.conditional_cs_divergence(X_chk, y_chk[:, None], y_chk[:, None], sigma).item()
+d_off = cs.conditional_cs_divergence(X_chk, y_chk[:, None], y_off[:, None], sigma).item()
+sse = ((y_chk - y_off) ** 2).sum().item()
+flat = cs.flattened_response_divergence(X_chk, y_chk, y_off, sigma).item()
+flat_gap = abs(flat - sse / sigma**2) / (sse / sigma**2)
+print(f"Eq. 18: {d_exact:.1e} at y_hat = y, {d_off:.3f} with noise; 1-D reading {flat:.3f} vs "
+      f"SSE / sigma^2 = {sse / sigma**2:.3f}")
 
 # %% [markdown]
 # ## Protocol
@@ -112,22 +202,25 @@ print(inspect.getsource(cs.cs_qmi))
 # One architecture for both losses, the one of the authors' code at a smaller width: an encoder
 # with two hidden layers of 64 ReLU units to a 16-dimensional code $t$, and a decoder with one
 # hidden layer of 64 units to $\hat y$. Adam (learning rate $10^{-3}$, batch 128) for 100 epochs;
-# 20 % of the training set is held out for validation and each method keeps the epoch with the
-# lowest validation RMSE (the authors report the best *test* epoch; we do not select on test
-# data). Inputs and responses are standardised with training statistics; RMSEs are reported in
-# the response's units. $\beta = 0.01$ and $\sigma = 1$ as in the authors' code; nothing is tuned.
+# 20 % of the training set is held out for validation. Each method's network is scored twice: at
+# the epoch with the lowest validation RMSE (the authors keep the best *test* epoch; we do not
+# select on test data) and at the last epoch. Inputs and responses are standardised with training
+# statistics; Friedman RMSEs are reported in the response's units, diabetes RMSEs in standardised
+# units. $\sigma = 1$ as in the authors' code and $\beta = 0.01$; nothing is tuned.
 #
 # * **Friedman #1** (`sklearn.datasets.make_friedman1`, 10 inputs of which 5 matter): 600
 #   training points with response noise drawn from a Student-t law with 2 degrees of freedom (heavy
 #   tails: occasional huge errors); the test RMSE is measured against the noise-free function on
 #   1000 test points (the heavy-tailed noise would otherwise dominate every test RMSE).
-# * **FGSM**: each test input moves by $\epsilon\,\mathrm{sign}(\nabla_x (\hat y - f(x))^2)$.
 # * **Diabetes** (scikit-learn's bundled copy, 442 patients, 10 features): 70 % / 30 % split,
 #   RMSE against the recorded test responses.
+# * **FGSM**: each test input of the validation-selected network moves by
+#   $\epsilon\,\mathrm{sign}(\nabla_x (\hat y - y)^2)$ (on Friedman, $y$ is the noise-free value).
 
 # %%
 EPOCHS, LR, BATCH, WIDTH, CODE = run.pick(100, 300), 1e-3, 128, 64, 16
 N_TRAIN, N_TEST, T_DOF = 600, 1000, 2.0
+RULE_NAMES = {"val": "validation-selected epoch", "last": "last epoch"}
 
 
 class BottleneckNet(nn.Module):
@@ -151,7 +244,7 @@ def rmse(model, X, y) -> float:
 
 
 def fit(X, y, X_val, y_val, method: str, s: int):
-    """Train with the MSE or the CS-IB loss; return the model at its best validation epoch."""
+    """Train with the MSE or the CS-IB loss; return the models at the best validation and the last epoch."""
     torch.manual_seed(s)
     model = BottleneckNet(X.shape[1]).to(run.device)
     if method == "MSE":
@@ -170,8 +263,9 @@ def fit(X, y, X_val, y_val, method: str, s: int):
     training.train(model, loss_fn, X, y, epochs=EPOCHS, batch_size=BATCH, lr=LR, optimizer="adam",
                    with_index=True, generator=torch.Generator().manual_seed(s), desc=method,
                    after_epoch=keep_best)
+    last = copy.deepcopy(model)
     model.load_state_dict(best["state"])
-    return model, best["epoch"]
+    return {"val": model, "last": last}, best["epoch"]
 
 
 def fgsm(model, X, y, eps: float) -> torch.Tensor:
@@ -205,30 +299,35 @@ def one_seed(s: int) -> dict:
     Da, ya, Dva, yva_d, Db, yb = tensors(Da, ya, Dva, yva_d, Db, yb)
     out = {}
     for method in ("MSE", "CS-IB"):
-        model, ep = fit(Xtr, ytr, Xva, yva, method, s)
-        out[f"friedman/{method}"] = y_sd * rmse(model, Xte, fte)
-        out[f"fgsm/{method}"] = y_sd * rmse(model, fgsm(model, Xte, fte, fgsm_eps), fte)
+        models_f, ep = fit(Xtr, ytr, Xva, yva, method, s)
+        models_d, _ = fit(Da, ya, Dva, yva_d, method, s)
+        for rule in RULE_NAMES:
+            out[f"friedman/{rule}/{method}"] = y_sd * rmse(models_f[rule], Xte, fte)
+            out[f"diabetes/{rule}/{method}"] = rmse(models_d[rule], Db, yb)
+        out[f"fgsm_friedman/{method}"] = y_sd * rmse(models_f["val"], fgsm(models_f["val"], Xte, fte, fgsm_eps), fte)
+        out[f"fgsm_diabetes/{method}"] = rmse(models_d["val"], fgsm(models_d["val"], Db, yb, fgsm_eps), yb)
         out[f"epoch/{method}"] = ep
-        model, _ = fit(Da, ya, Dva, yva_d, method, s)
-        out[f"diabetes/{method}"] = rmse(model, Db, yb)
     return out
 
 
-res = stats.over_seeds(one_seed, SEEDS, desc="seeds")
-TASKS = {"friedman": "Friedman #1, t(2) noise: test RMSE",
-         "fgsm": f"Friedman #1 under FGSM (eps={fgsm_eps:g}): RMSE",
-         "diabetes": "diabetes: test RMSE (standardised units)"}
-print(f"mean ± 95% CI over {n_seeds} seeds (RMSE; lower is better)")
+res = stats.over_seeds(one_seed, SEEDS, desc="runs")
+TASKS = {"friedman/val": "Friedman #1, t(2) noise, validation-selected epoch",
+         "friedman/last": "Friedman #1, t(2) noise, last epoch",
+         "diabetes/val": "diabetes, validation-selected epoch (std. units)",
+         "diabetes/last": "diabetes, last epoch (std. units)",
+         "fgsm_friedman": f"Friedman #1 under FGSM (eps={fgsm_eps:g})",
+         "fgsm_diabetes": f"diabetes under FGSM (eps={fgsm_eps:g}, std. units)"}
+print(f"test RMSE, mean ± 95% CI over {n_seeds} runs (lower is better)")
 for key, name in TASKS.items():
     parts = [f"{m} {stats.mean_ci(res[f'{key}/{m}'])[0]:.3f} ± {stats.mean_ci(res[f'{key}/{m}'])[1]:.3f}"
              for m in ("MSE", "CS-IB")]
     wins = int(np.sum(res[f"{key}/CS-IB"] < res[f"{key}/MSE"]))
-    print(f"  {name:45s} {parts[0]:22s} {parts[1]:22s} CS-IB better on {wins}/{n_seeds} seeds")
+    print(f"  {name:52s} {parts[0]:22s} {parts[1]:22s} CS-IB better in {wins}/{n_seeds} runs")
 print("best validation epoch (Friedman), MSE:", res["epoch/MSE"].tolist(), " CS-IB:", res["epoch/CS-IB"].tolist())
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-for ax, (key, name) in zip(axes, TASKS.items()):
+fig, axes = plt.subplots(1, 4, figsize=(15, 3.6))
+for ax, key in zip(axes, ("friedman/val", "diabetes/val", "diabetes/last", "fgsm_friedman")):
     a, b = res[f"{key}/MSE"], res[f"{key}/CS-IB"]
     for i in range(n_seeds):
         ax.plot([0, 1], [a[i], b[i]], "-", color="gray", lw=0.8, alpha=0.7)
@@ -236,62 +335,82 @@ for ax, (key, name) in zip(axes, TASKS.items()):
     ax.plot(np.ones(n_seeds), b, "o", color=COLORS[1], label="CS-IB")
     ax.set_xticks([0, 1], ["MSE", "CS-IB"])
     ax.set_xlim(-0.4, 1.4)
-    ax.set_title(name, fontsize=9)
+    ax.set_title(TASKS[key], fontsize=8)
     ax.set_ylabel("RMSE")
 axes[0].legend(fontsize=8)
-fig.suptitle("Same network, two losses (lines join the runs of one seed)")
+fig.suptitle("Same network, two losses (lines join the two networks of one run)")
 fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## Verdict
+# ## Claims: measured
+
+# %%
+for rule, label in RULE_NAMES.items():
+    claims.record("csib_beats_mse_real", method=res[f"diabetes/{rule}/CS-IB"],
+                  baseline=res[f"diabetes/{rule}/MSE"], setting=label)
+for rule, label in RULE_NAMES.items():
+    claims.record("csib_heavy_tails", method=res[f"friedman/{rule}/CS-IB"],
+                  baseline=res[f"friedman/{rule}/MSE"], setting=label)
+for data in ("friedman", "diabetes"):
+    claims.record("csib_fgsm", method=res[f"fgsm_{data}/CS-IB"], baseline=res[f"fgsm_{data}/MSE"],
+                  setting="Friedman #1" if data == "friedman" else "diabetes")
+claims.record("eq18_zero_at_truth", value=max(abs(d_exact), 1e-12) if d_off > 0 else 1.0)
+claims.record("flattened_is_sse", value=max(flat_gap, 1e-12))
+claims.results()
+for key, c in claims.declared.items():  # the verdicts, for the prose below
+    glue(f"verdict_{key}", Markdown(f"**{c.verdict.lower()}**"), display=False)
+for rule in RULE_NAMES:  # which network is ahead on diabetes under each stopping rule (for the prose)
+    d = res[f"diabetes/{rule}/CS-IB"].mean() - res[f"diabetes/{rule}/MSE"].mean()
+    glue(f"diabetes_{rule}_ahead", "CS-IB" if d < 0 else "the MSE network", display=False)
 
 # %% tags=["nbval-check-output"]
-claims = repro.Claims()
-statements = {"friedman": "Friedman #1 with t(2) noise: CS-IB test RMSE <= MSE's",
-              "fgsm": f"Friedman #1 under FGSM (eps = {fgsm_eps:g}): CS-IB RMSE < MSE's",
-              "diabetes": "Diabetes: CS-IB test RMSE <= MSE's"}
-for key, statement in statements.items():
-    m_mse, m_cs = res[f"{key}/MSE"].mean(), res[f"{key}/CS-IB"].mean()
-    strict = key == "fgsm"
-    claims.add(statement, measured={"mean RMSE, MSE": m_mse, "CS-IB": m_cs,
-                                    "seeds with CS-IB better": f"{int(np.sum(res[f'{key}/CS-IB'] < res[f'{key}/MSE']))}/{n_seeds}"},
-               criterion=f"mean over {n_seeds} seeds: CS-IB {'<' if strict else '<='} MSE",
-               passed=bool(m_cs < m_mse if strict else m_cs <= m_mse), fmt="{:.2f}")
 claims.report()
 
 # %% [markdown]
-# **What reproduced.** On Friedman #1 with heavy-tailed noise, the CS-IB network predicts the
-# underlying function better than the same network trained on the MSE, on every seed we ran (mean
-# test RMSE about 1.7-1.8 against 2.1-2.3 for seeds 0, 1 and 2), and it stays better under the FGSM
-# attack, whose damage it starts from a lower level and grows by about as much. The mechanism is
-# visible in the estimator: the conditional CS divergence sees residuals only through Gaussian
-# kernels, so a training point with a huge noise draw pulls on the fit with a bounded force, while
-# the squared error lets it dominate. The MSE baseline's best validation epoch also comes earlier,
-# a sign that it starts fitting the outliers sooner.
+# ## Verdict
 #
-# **What did not reproduce.** On the diabetes data the CS-IB network is slightly *worse* than the
-# MSE network on every seed (mean test RMSE 0.73-0.78 against 0.71-0.75 in units of the response's
-# standard deviation), so the claim that CS-IB generalises better on real regression sets does not
-# hold here. Diabetes has light-tailed noise and only about 250 training points after the
-# validation split, so the robustness of the kernel loss buys nothing, while its estimate from
-# batches of 128 is noisier than the squared error. Two protocol differences may matter too: we
-# select each method's epoch on a validation split, whereas the authors' code keeps the best *test*
-# RMSE over training (optimistic for whichever loss fluctuates more), and we did not tune
-# $\beta$ or $\sigma$, which the paper does per data set. Without early stopping (an exploratory
-# run we did before fixing the protocol), the MSE network overfits diabetes and CS-IB comes out
-# ahead; that comparison is less fair, so it is not the one reported.
+# **Headline: {glue:md}`verdict_csib_beats_mse_real`.** On scikit-learn's diabetes data the claim
+# asks for a lower CS-IB test RMSE than the MSE network's, paired run by run, at the
+# validation-selected epoch and at the last epoch (the effect sizes are in the results cell above).
+# On average {glue:text}`diabetes_val_ahead` is ahead at the validation-selected epoch and
+# {glue:text}`diabetes_last_ahead` at the last epoch: trained to the end, the MSE network overfits
+# this small data set, which is what the earlier exploratory run saw; stopped on a validation
+# split, it does not. Diabetes has light-tailed noise and only a few hundred training points after
+# the validation split, so the robustness of the kernel loss buys little, while its estimate from
+# batches of 128 is noisier than the squared error. We did not tune $\beta$ or $\sigma$ (the
+# authors' script trains one network per $\beta$ of a grid), and we select epochs on a validation
+# split where the authors' script keeps the best *test* RMSE over training (optimistic for
+# whichever loss fluctuates more).
+#
+# **Supporting.** Friedman #1 with heavy-tailed noise: {glue:md}`verdict_csib_heavy_tails`. Here the
+# mechanism is visible in the estimator: the conditional CS divergence sees residuals only through
+# Gaussian kernels, so a training point with a huge noise draw pulls on the fit with a bounded
+# force, while the squared error lets it dominate. FGSM on both data sets:
+# {glue:md}`verdict_csib_fgsm`. This compares RMSE *under attack*, the paper's metric, so a
+# network that starts from a lower clean error is favoured; the results cell and the table above
+# show both the clean and the attacked errors. The sanity checks confirm that our estimator is the
+# paper's Eq. 18 (zero exactly at perfect predictions) and that the 1-D reading of the authors'
+# script collapses to the sum of squared errors, so their released housing experiment trains on
+# a squared-error loss plus the compression term, not on the CS divergence the paper describes.
 #
 # ## Deviations from the paper
 #
 # * **Data.** The paper's six real data sets (California housing, Appliance energy, Beijing PM2.5,
-#   Bike sharing, ...) need downloads; we use the synthetic Friedman #1 function, with heavy-tailed
-#   noise as the catalog suggests, and scikit-learn's bundled diabetes data. On Friedman the test
-#   RMSE is measured against the noise-free function.
+#   Bike sharing, ...) need downloads; we use scikit-learn's bundled diabetes data (real) and the
+#   synthetic Friedman #1 function with heavy-tailed noise, as the catalog suggests. On Friedman the
+#   test RMSE is measured against the noise-free function.
+# * **The prediction term is Eq. 18 as the paper writes it**, with Gram matrices over the batch's
+#   pairs of responses; the authors' housing script computes the batch's sum of squared errors
+#   instead (see the method).
 # * **Smaller network, fixed hyper-parameters.** Widths 64 instead of 128, Adam at $10^{-3}$ for
-#   100 epochs instead of $10^{-4}$ with a step schedule for 200; $\beta = 0.01$ and $\sigma = 1$
-#   as in the authors' code, not tuned.
+#   100 epochs instead of $10^{-4}$ with a step schedule for 200; $\sigma = 1$ as in the authors'
+#   code and $\beta = 0.01$ fixed (the default of their script's argument, which the script itself
+#   does not use: it trains once per $\beta$ of a grid); no $\beta$ is chosen per data set here.
+# * **Epoch selection** on a validation split (and the last epoch), not on the test set.
 # * **Deterministic code.** As in the authors' released training script, the code $t$ is the
 #   encoder's deterministic output during training (no sampled noise).
 # * **Baselines.** Only the MSE-trained network; the other deep IB methods of the paper (VIB,
 #   nonlinear IB, HSIC bottleneck) are not run, and the information-plane analysis is omitted.
+# * **Runs.** 8 independent runs at quick scale, 20 at full scale; each draws its own Friedman
+#   sample and noise, diabetes split, initialisation and batch order.

@@ -30,35 +30,82 @@
 # ```{admonition} The claim
 # :class: tip
 # **Paper.** (i) Early learning followed by memorisation is a basic phenomenon of high-dimensional
-# classification with noisy labels, present even in linear models; (ii) adding
+# classification with noisy labels, proved even for linear models; (ii) adding
 # $\lambda \log(1 - \langle p_i, t_i \rangle)$ to the cross-entropy, with $t_i$ a temporal ensemble of
-# past predictions, stops the memorisation of wrong labels and improves test accuracy (on CIFAR-10
-# with 40 % symmetric noise, Table 1 of the paper puts ELR several points ahead of cross-entropy).
+# past predictions, stops the memorisation of wrong labels and makes training robust to noisy
+# annotations (on CIFAR-10 with 40 % symmetric noise, Table 1 of the paper puts ELR several points
+# ahead of cross-entropy).
 #
-# **This chapter checks**, with 40 % symmetric label noise and the paper's CIFAR-10
-# hyper-parameters $\lambda = 3$, $\beta = 0.7$ (not tuned here), over several seeds:
-# 1. *linear model*: logistic regression trained by gradient descent on a two-class Gaussian mixture
-#    in dimension 1000 with 400 examples: on every seed, test accuracy peaks and then drops by at
-#    least 3 points, and at the end at least 90 % of the flipped examples are fitted to their wrong
-#    label;
-# 2. *MLP on digits, cross-entropy*: test accuracy peaks and then falls by at least 5 points
-#    (mean over seeds, 95 % CI above 0); at the peak at most 20 % of the mislabelled training
-#    examples are fitted to their wrong label, at the end at least 50 % are;
-# 3. *ELR vs cross-entropy*: final test accuracy of ELR is at least 5 points higher (mean paired
-#    difference, and the 95 % CI of the difference above 0);
-# 4. *ELR vs cross-entropy*: ELR's final fraction of memorised wrong labels is lower (95 % CI of the
-#    paired difference below 0).
-#
-# Thresholds 1 and 3 are the catalog's suggested checks; 2 and 4 translate the shape of the
-# paper's Figure 1 (memorisation near zero early, most wrong labels fitted at the end for CE, ELR
-# staying low). All were fixed before running the chapter.
+# **This chapter tests**, with 40 % symmetric label noise on scikit-learn digits, one MLP, one
+# optimiser and one budget for both losses, the paper's CIFAR-10 hyper-parameters $\lambda = 3$,
+# $\beta = 0.7$ (not tuned here), and every comparison paired over independent runs (each run draws
+# its own split, label noise, initialisation and batch order): the headline, ELR's final test
+# accuracy more than 5 points above cross-entropy's (the catalog's threshold); as supporting
+# claims, ELR's final accuracy above cross-entropy *early-stopped* on a noisy validation split (a
+# baseline that could win), fewer memorised wrong labels than cross-entropy, and the early-learning
+# then memorisation pattern of cross-entropy itself. The linear-model simulation checks the
+# paper's theorem in the regime where it applies, so it is a sanity check. The criteria are in
+# the box below, declared before anything runs.
 # ```
+
+# %% tags=["hide-input"]
+import repro
+
+claims = repro.Claims()
+claims.declare(
+    "elr_beats_ce", kind="headline",
+    statement=("40% symmetric noise: ELR's final test accuracy exceeds cross-entropy's by more than 5 points "
+               "(same network and budget, trained to the end)"),
+    metric="ELR final test accuracy (points)", paired_with="CE final test accuracy",
+    better="higher", margin=5.0, fmt="{:+.0f}",
+    changed=repro.Change(
+        what="criterion", was="mean difference >= 5 points and 95% CI low > 0",
+        why="the claim rules: the 95% CI of the paired differences must itself lie above the 5 points"))
+claims.declare(
+    "elr_beats_early_stopped_ce", kind="supporting",
+    statement=("ELR's final test accuracy exceeds that of cross-entropy stopped at its best epoch on a "
+               "noisy-label validation split"),
+    metric="ELR final test accuracy (points)", paired_with="early-stopped CE test accuracy",
+    better="higher", margin=0.0, fmt="{:+.1f}")
+claims.declare(
+    "elr_less_memorization", kind="supporting",
+    statement="ELR ends with fewer mislabelled training examples fitted to their wrong label than cross-entropy",
+    metric="ELR final memorised fraction", paired_with="CE final memorised fraction",
+    better="lower", margin=0.0, fmt="{:+.1f}")
+claims.declare(
+    "ce_early_learning", kind="supporting",
+    statement=("MLP + cross-entropy: test accuracy peaks early and then falls by more than 5 points as "
+               "training continues"),
+    metric="CE test accuracy, peak minus final (points)", better="higher", margin=5.0, fmt="{:+.0f}",
+    changed=repro.Change(
+        what="criterion", was="mean drop >= 5 points and 95% CI low > 0",
+        why="the claim rules: the 95% CI itself must lie above the 5 points"))
+claims.declare(
+    "ce_memorizes", kind="supporting",
+    statement=("MLP + cross-entropy: between its test-accuracy peak and the end, the network comes to fit "
+               "the wrong labels of the mislabelled examples"),
+    metric="CE memorised fraction, end minus at the peak epoch", better="higher", margin=0.3, fmt="{:+.1f}",
+    changed=repro.Change(
+        what="criterion", was="mean memorised fraction <= 0.2 at the peak and >= 0.5 at the end",
+        why="the claim rules: one per-run quantity with an interval; the two thresholds become a rise of 0.3"))
+claims.declare(
+    "linear_early_learning", kind="sanity",
+    statement=("Theorem check (linear model, regime of the paper's result): GD's test accuracy peaks and then "
+               "drops by at least 3 points, in every run"),
+    metric="smallest drop over the runs (points)", better="higher", margin=3.0, deterministic=True,
+    fmt="{:.0f}")
+claims.declare(
+    "linear_memorizes", kind="sanity",
+    statement="Theorem check (linear model): at the end GD fits at least 90% of the flipped labels, in every run",
+    metric="smallest final memorised fraction over the runs", better="higher", margin=0.9,
+    deterministic=True, fmt="{:.2f}")
+claims.show()
 
 # %% tags=["parameters"]
 scale = "quick"      # "quick" (CPU, < 1 min) or "full" (closer to the paper)
-seed = 0             # base seed: the experiment uses seeds 1000*seed + 0, 1, ...
+seed = 0             # base seed: the runs use seeds 1000*seed + 0, 1, ...
 device = "auto"      # "auto", "cpu" or "cuda"
-n_seeds = 0          # seeds per method; 0 picks the scale's default
+n_seeds = 0          # independent runs per method; 0 picks the scale's default
 noise_rate = 0.4     # fraction of training labels flipped (symmetric noise)
 lam = 3.0            # ELR strength lambda (paper, CIFAR-10)
 beta = 0.7           # temporal-ensemble momentum beta (paper, CIFAR-10)
@@ -69,8 +116,9 @@ import inspect
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from IPython.display import Markdown
+from myst_nb import glue
 
-import repro
 from repro.book import params
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
@@ -87,7 +135,7 @@ params.check_float("lam", lam, minimum=0.0, maximum=100.0)
 params.check_float("beta", beta, minimum=0.0, maximum=0.999)
 n_seeds = n_seeds or run.pick(5, 10)
 if n_seeds < 3:
-    raise params.ParameterError(f"parameter n_seeds={n_seeds} must be >= 3 (confidence intervals)")
+    raise params.ParameterError(f"parameter n_seeds={n_seeds} must be >= 3 (independent runs per claim)")
 SEEDS = [1000 * seed + i for i in range(n_seeds)]
 
 # %% [markdown]
@@ -124,7 +172,7 @@ ax.set_xscale("log")
 ax.set_xlabel("gradient-descent step")
 ax.set_ylabel("fraction")
 ax.set_title(f"Logistic regression, d={LIN['dim']}, n={LIN['n']}, {noise_rate:.0%} flipped labels "
-             f"(mean, range over {n_seeds} seeds)", fontsize=10)
+             f"(mean, range over {n_seeds} runs)", fontsize=10)
 ax.legend(fontsize=8, loc="center right")
 plt.show()
 
@@ -147,7 +195,7 @@ plt.show()
 # term is negative for $c$ (a descent step raises the true logit) and, as $\langle p_i, t_i\rangle \to 1$,
 # it grows without bound, so it can cancel the cross-entropy's pull toward the wrong label, which
 # is bounded by 1. The paper's full method (ELR+) adds mixup, weight averaging and two networks; it
-# is out of scope here. The loss lives in `src/repro/objectives/elr.py`; `tests/test_losses_elr.py` checks autograd
+# is out of scope here. The loss lives in `src/repro/objectives/elr.py`; `tests/objectives/test_elr.py` checks autograd
 # against the formula above, that $\lambda = 0$ is plain cross-entropy, and the target update.
 
 # %%
@@ -158,12 +206,14 @@ print(inspect.getsource(elr.ELRLoss))
 #
 # scikit-learn's 8x8 digits (1257 training images, 540 test images, standardised). Exactly 40 % of
 # the training labels are moved to a different class chosen uniformly (`repro.data.label_noise.symmetric`);
-# the test labels are clean. The network is an over-parameterised MLP (two hidden layers, no weight
-# decay, no early stopping) so that cross-entropy can memorise within the budget. Both methods use
-# the same initialisation, batch order, Adam (learning rate $10^{-3}$, batch 128) and number of
-# epochs; ELR uses $\lambda = 3$, $\beta = 0.7$ from the paper's CIFAR-10 configuration. After every
-# epoch we record test accuracy and, on the mislabelled training examples, the fraction predicted as
-# their true class and as their wrong label ("memorised").
+# the test labels are clean. A fifth of the training images, with their noisy labels, is held out
+# as a validation split (what a practitioner would have); it is used only to pick cross-entropy's
+# early-stopping epoch. The network is an over-parameterised MLP (two hidden layers, no weight
+# decay) so that cross-entropy can memorise within the budget. Both methods use the same
+# initialisation, batch order, Adam (learning rate $10^{-3}$, batch 128) and number of epochs; ELR
+# uses $\lambda = 3$, $\beta = 0.7$ from the paper's CIFAR-10 configuration. After every epoch we
+# record test accuracy, validation accuracy (noisy labels) and, on the mislabelled training
+# examples, the fraction predicted as their true class and as their wrong label ("memorised").
 
 # %%
 MLP = dict(hidden=run.pick([256, 256], [512, 512]), epochs=run.pick(100, 300), lr=1e-3, batch_size=128)
@@ -175,26 +225,31 @@ def one_seed(s: int) -> dict:
     y_noisy = torch.as_tensor(label_noise.symmetric(data.y_train.numpy(), data.n_classes, noise_rate,
                                                     np.random.default_rng(s)))
     data, y_noisy = data.to(run.device), y_noisy.to(run.device)
+    perm = torch.randperm(len(y_noisy), generator=torch.Generator().manual_seed(s)).to(run.device)
+    val, tr = perm[: len(perm) // 5], perm[len(perm) // 5:]
+    X_tr, y_tr, y_tr_true = data.X_train[tr], y_noisy[tr], data.y_train[tr]
+    X_val, y_val = data.X_train[val], y_noisy[val]
     # the memorisation curves only look at the mislabelled examples: evaluate the network on those alone
-    wrong = data.y_train != y_noisy
-    X_wrong, y_true_wrong, y_noisy_wrong = data.X_train[wrong], data.y_train[wrong], y_noisy[wrong]
+    wrong = y_tr_true != y_tr
+    X_wrong, y_true_wrong, y_noisy_wrong = X_tr[wrong], y_tr_true[wrong], y_tr[wrong]
     out = {}
     for name, lam_m in METHODS.items():
         torch.manual_seed(s)
         model = models.mlp(data.X_train.shape[1], MLP["hidden"], data.n_classes).to(run.device)
-        loss = elr.ELRLoss(len(y_noisy), data.n_classes, lam=lam_m, beta=beta, device=run.device)
-        hist = {"test_acc": [], "correct": [], "memorized": []}
+        loss = elr.ELRLoss(len(y_tr), data.n_classes, lam=lam_m, beta=beta, device=run.device)
+        hist = {"test_acc": [], "val_acc": [], "correct": [], "memorized": []}
 
         def record(epoch, model=model, hist=hist):
             model.eval()
             with torch.no_grad():
                 hist["test_acc"].append(metrics.accuracy(model(data.X_test), data.y_test))
+                hist["val_acc"].append(metrics.accuracy(model(X_val), y_val))
                 for k, v in memorization.fit_fractions(model(X_wrong), y_true_wrong, y_noisy_wrong).items():
                     hist[k].append(v)
 
         # Adam's multi-tensor ("foreach") update: the same arithmetic as the default one, fewer calls
         opt = torch.optim.Adam(model.parameters(), lr=MLP["lr"], foreach=True)
-        training.train(model, loss, data.X_train, y_noisy, epochs=MLP["epochs"],
+        training.train(model, loss, X_tr, y_tr, epochs=MLP["epochs"],
                        batch_size=MLP["batch_size"], optimizer=opt, with_index=True,
                        generator=torch.Generator().manual_seed(s), desc=f"{name} seed {s}",
                        after_epoch=record)
@@ -223,85 +278,81 @@ for ax, (key, title) in zip(axes, panels):
     ax.set_title(title, fontsize=10)
     ax.set_ylim(0, 1)
 axes[0].legend(loc="lower left")
-fig.suptitle(f"MLP on digits, {noise_rate:.0%} symmetric noise (mean and 95% CI over {n_seeds} seeds)")
+fig.suptitle(f"MLP on digits, {noise_rate:.0%} symmetric noise (mean and 95% CI over {n_seeds} runs)")
 fig.tight_layout()
 plt.show()
 
 # %%
 acc = {n: 100 * curves[f"{n}/test_acc"] for n in METHODS}
 mem = {n: curves[f"{n}/memorized"] for n in METHODS}
+rows = np.arange(n_seeds)
 peak_ep = acc["CE"].argmax(1)
+stop_ep = curves["CE/val_acc"].argmax(1)  # first epoch with the best noisy-validation accuracy
+ce_stopped = acc["CE"][rows, stop_ep]
 ce_drop = acc["CE"].max(1) - acc["CE"][:, -1]
-ce_mem_at_peak = mem["CE"][np.arange(n_seeds), peak_ep]
+ce_mem_rise = mem["CE"][:, -1] - mem["CE"][rows, peak_ep]
 print(f"{'':5s}{'peak acc':>10s}{'final acc':>11s}{'memorised (end)':>17s}")
 for n in METHODS:
     print(f"{n:5s}{acc[n].max(1).mean():9.1f} %{acc[n][:, -1].mean():9.1f} %{mem[n][:, -1].mean():15.2f}")
-print(f"CE peaks at epoch {', '.join(str(e + 1) for e in peak_ep)} (per seed)")
+print(f"CE early-stopped on the noisy validation split: {ce_stopped.mean():.1f} % "
+      f"(epochs {', '.join(str(e + 1) for e in stop_ep)})")
+print(f"CE's test accuracy peaks at epoch {', '.join(str(e + 1) for e in peak_ep)} (per run)")
 
 # %% [markdown]
-# ## Verdict
+# ## Claims: measured
+
+# %%
+claims.record("elr_beats_ce", method=acc["ELR"][:, -1], baseline=acc["CE"][:, -1])
+claims.record("elr_beats_early_stopped_ce", method=acc["ELR"][:, -1], baseline=ce_stopped)
+claims.record("elr_less_memorization", method=mem["ELR"][:, -1], baseline=mem["CE"][:, -1])
+claims.record("ce_early_learning", values=ce_drop)
+claims.record("ce_memorizes", values=ce_mem_rise)
+claims.record("linear_early_learning", value=float(lin_drop.min()))
+claims.record("linear_memorizes", value=float(lin["memorized"][:, -1].min()))
+claims.results()
+for key, c in claims.declared.items():  # the verdicts, for the prose below
+    glue(f"verdict_{key}", Markdown(f"**{c.verdict.lower()}**"), display=False)
 
 # %% tags=["nbval-check-output"]
-claims = repro.Claims()
-claims.add("Linear model: GD on noisy labels first learns (test accuracy peaks), then memorises",
-           measured={"smallest drop peak -> end (points)": round(float(lin_drop.min())),
-                     "final memorised fraction (mean)": round(float(lin["memorized"][:, -1].mean()), 2)},
-           criterion=f"drop >= 3 points on every seed and memorised >= 0.90 ({n_seeds} seeds)",
-           passed=lin_drop.min() >= 3 and lin["memorized"][:, -1].mean() >= 0.9, fmt="{:.2f}")
-
-m_drop, h_drop = stats.mean_ci(ce_drop)
-claims.add("MLP + cross-entropy: early learning, then memorisation of the wrong labels",
-           measured={"drop peak -> end (points, mean; CI low)": [round(float(m_drop)), round(float(m_drop - h_drop))],
-                     "memorised at peak (mean)": round(float(ce_mem_at_peak.mean()), 1),
-                     "memorised at end (mean)": round(float(mem["CE"][:, -1].mean()), 1)},
-           criterion="mean drop >= 5 and CI low > 0; memorised <= 0.2 at the peak, >= 0.5 at the end",
-           passed=m_drop >= 5 and m_drop - h_drop > 0 and ce_mem_at_peak.mean() <= 0.2
-           and mem["CE"][:, -1].mean() >= 0.5, fmt="{:.1f}")
-
-d_acc = acc["ELR"][:, -1] - acc["CE"][:, -1]
-m_acc, h_acc = stats.mean_ci(d_acc)
-claims.add("ELR ends with higher test accuracy than cross-entropy",
-           measured={"ELR - CE final accuracy (points, mean; CI low)": [round(float(m_acc)), round(float(m_acc - h_acc))]},
-           criterion=f"mean >= 5 points and CI low > 0 (paired, {n_seeds} seeds)",
-           passed=m_acc >= 5 and m_acc - h_acc > 0, fmt="{:.0f}")
-
-d_mem = mem["ELR"][:, -1] - mem["CE"][:, -1]
-m_mem, h_mem = stats.mean_ci(d_mem)
-claims.add("ELR memorises fewer wrong labels than cross-entropy",
-           measured={"ELR - CE final memorised fraction (mean; CI high)": [round(float(m_mem), 1), round(float(m_mem + h_mem), 1)]},
-           criterion=f"CI high < 0 (paired, {n_seeds} seeds)",
-           passed=m_mem + h_mem < 0, fmt="{:.1f}")
 claims.report()
 
 # %% [markdown]
-# **What reproduced.** Both halves of the story appear cleanly at this scale. In the linear model,
-# one or a few gradient steps already give near-perfect test accuracy (the averaged gradient points
-# along the shared mean direction), and the flipped examples are at first classified by their
-# *true* label; as training continues, the per-example noise directions take over, GD fits every
-# flipped label, and test accuracy falls by tens of points. The MLP on digits behaves the same way
-# under cross-entropy: test accuracy peaks within the first few epochs, while almost no wrong label
-# is fitted, then the network memorises essentially all of them and loses over 20 points. With ELR
-# the fraction of memorised wrong labels stays below about 10 % for the whole run, the mislabelled
-# examples keep being predicted as their true class, and test accuracy stays close to its peak,
-# ending well above cross-entropy's final accuracy, and above its early-stopped peak too.
+# ## Verdict
 #
-# **Caveat.** The hyper-parameters were not tuned here (they are the paper's CIFAR-10 values), and
-# the comparison is at a fixed number of epochs with no early stopping, the setting in which
-# memorisation hurts cross-entropy most. A validation-based early stop would recover most of
-# cross-entropy's peak accuracy; the paper's claim, and ours, is about what happens if one keeps
-# training.
+# **Headline: {glue:md}`verdict_elr_beats_ce`.** Trained to the end on 40 % symmetric noise,
+# cross-entropy memorises the wrong labels and loses much of its early accuracy, while ELR keeps the
+# mislabelled examples predicted as their true class; the paired differences and their interval
+# are in the results cell above. Against the stronger baseline, cross-entropy stopped at its best
+# epoch on a noisy validation split: {glue:md}`verdict_elr_beats_early_stopped_ce`. ELR's lower
+# final memorisation: {glue:md}`verdict_elr_less_memorization`.
+#
+# **The phenomenon itself.** With cross-entropy the MLP first learns (test accuracy peaks within
+# the first epochs, while almost no wrong label is fitted) and then memorises:
+# {glue:md}`verdict_ce_early_learning` for the accuracy drop and {glue:md}`verdict_ce_memorizes` for
+# the rise in memorised wrong labels. In the linear model, one or a few gradient steps already
+# give near-perfect test accuracy (the averaged gradient points along the shared mean direction);
+# as training continues, the per-example noise directions take over, GD fits every flipped label,
+# and test accuracy falls. That simulation sits in the regime where the paper proves this must
+# happen, so it is reported as a sanity check of our simulation, not as a reproduction.
+#
+# **Caveat.** The hyper-parameters were not tuned here (they are the paper's CIFAR-10 values). The
+# headline compares at a fixed number of epochs, the setting in which memorisation hurts
+# cross-entropy most; the early-stopped baseline is the answer to "would a validation split have
+# been enough?".
 #
 # ## Deviations from the paper
 #
 # * **Data and model.** scikit-learn digits and a two-hidden-layer MLP instead of CIFAR-10/100 with
 #   ResNets and Clothing1M/WebVision; no data augmentation, Adam instead of SGD with momentum and a
-#   learning-rate schedule.
+#   learning-rate schedule. A fifth of the training set is held out (with noisy labels) for
+#   cross-entropy's early stopping, so both methods train on the remaining four fifths.
 # * **Only symmetric noise, only cross-entropy as baseline.** The paper also uses asymmetric noise
 #   and compares with many methods (co-teaching, GCE, SCE, DivideMix, ...); we test ELR against its
-#   own base loss only.
+#   own base loss, trained to the end and early-stopped.
 # * **ELR, not ELR+.** The paper's stronger variant (mixup, weight averaging of the targets' source
 #   network, two networks) is out of scope.
 # * **Linear demo.** The paper's theory concerns a two-class mixture in the high-dimensional limit;
 #   we simulate one finite instance ($d = 1000$, $n = 400$, $\|v\| = 5$), chosen so that the
 #   signal is strong enough for early learning ($(1 - 2\cdot 0.4)\,\|v\|^2 > d/n$) yet $d > n$ so
 #   that memorisation is possible.
+# * **Runs.** 5 independent runs at quick scale, 10 at full scale.

@@ -36,20 +36,78 @@
 # under label noise: over 7 datasets, 6 noisy settings and clean data it ranks at or near the top
 # of 13 losses.
 #
-# **This chapter checks** (thresholds fixed before running; 1-3 are the catalog's suggested checks):
-# 1. the closed form equals a generic numerical maximisation of the label-DRO problem to $10^{-6}$,
-#    and at $\lambda = 1$ without margin it equals cross-entropy minus $\log K$ to $10^{-10}$;
-# 2. on digits with 40 % symmetric label noise, ALDR-KL's mean test accuracy (over seeds) is at
-#    least cross-entropy's;
-# 3. averaged over six settings (clean; symmetric noise 20/40/60 %; pair noise 20/40 %), ALDR-KL's
-#    mean test accuracy is at most 1 point below the best of five baselines (CE, MAE, GCE, SCE,
-#    LDR-KL with fixed $\lambda$), or above it;
-# 4. *consistency (theory, computed)*: for 100 random conditional label distributions $\eta$ over
-#    $K = 5$ classes, the minimiser of LDR-KL's conditional risk ranks all classes exactly as $\eta$
-#    does (top-$k$ calibrated for every $k$), while for the symmetric MAE loss a score vector that
-#    gets the top-2 set wrong comes within $10^{-9}$ of the infimum of the risk (not top-2
-#    calibrated), although one that gets the top-1 class wrong cannot come within 0.001 of it.
+# **This chapter tests**, with an MLP on digits; each seed draws a new train/test split, new noisy
+# labels and a new initialisation (shared by all losses), so seeds are independent runs and the
+# losses are paired within a run:
+# * *headline* (iii at our scale): averaged over six label settings (clean; symmetric noise
+#   20/40/60 %; pair noise 20/40 %), ALDR-KL's test accuracy is at most 1 point below that of the
+#   strongest of five baselines (CE, MAE, GCE, SCE, LDR-KL with fixed $\lambda$), or above it;
+# * *supporting*: at 40 % symmetric noise ALDR-KL beats cross-entropy;
+# * *sanity checks* (identities and theorems: they hold if the code is right): the closed form equals
+#   a numerical maximisation of the label-DRO problem, and at $\lambda = 1$ without margin it is
+#   cross-entropy minus $\log K$; for 100 random conditional label distributions the LDR-KL
+#   minimiser keeps the whole ranking of $\eta$ (top-$k$ calibrated for every $k$), while the
+#   symmetric MAE reaches its infimum with the top-2 set wrong but not with the top-1 class wrong.
+#
+# The criteria are declared in the box below, before anything runs.
 # ```
+
+# %% tags=["hide-input"]
+import repro
+
+claims = repro.Claims()
+claims.declare(
+    "aldr_competitive", kind="headline",
+    statement=("Averaged over six label settings on digits, ALDR-KL's test accuracy is no more than 1 "
+               "point below the strongest of five baselines (CE, MAE, GCE, SCE, LDR-KL), or above it"),
+    metric="ALDR-KL test accuracy (%), mean over the six settings of a run",
+    paired_with="that of the baseline with the highest overall mean", better="higher", margin=-1.0,
+    fmt="{:+.1f}",
+    changed=(repro.Change(
+        what="criterion: paired 95% interval over runs of (ALDR-KL - strongest baseline) above -1 point",
+        was="difference of the means over seeds >= -1 point, no interval (legacy claim 3)",
+        why="the claim rules ask for a paired interval over independent runs"),
+        repro.Change(
+        what="training budget: the quick scale's 100 full-batch steps (300 at full scale) is not swept",
+        was="the same budgets; the legacy text reported that a one-off full-scale run (300 steps) failed "
+            "this criterion",
+        why="a sweep over budgets does not fit the CPU minute; the verdict holds for the quick budget "
+            "only, and the full-scale run records its own verdict at 300 steps")))
+claims.declare(
+    "aldr_beats_ce_sym40", kind="supporting",
+    statement="Digits with 40% symmetric label noise: ALDR-KL reaches a higher test accuracy than cross-entropy",
+    metric="ALDR-KL test accuracy (%)", paired_with="cross-entropy test accuracy (%)",
+    better="higher", margin=0.0, fmt="{:+.0f}",
+    changed=repro.Change(what="criterion: paired 95% interval over runs above 0",
+                         was="mean ALDR-KL >= mean CE over 3 seeds (legacy claim 2)",
+                         why="the claim rules ask for a paired interval over independent runs"))
+claims.declare(
+    "closed_form_dro", kind="sanity",
+    statement="The LDR-KL closed form equals a generic numerical maximisation of the label-DRO problem",
+    metric="max |closed form - SLSQP maximum| (K=10, 40 gap vectors x 5 lambdas; printed as 1e-07 when below)",
+    better="lower", margin=1e-6, fmt="{:.0e}", deterministic=True)
+claims.declare(
+    "ce_special_case", kind="sanity",
+    statement="LDR-KL at lambda = 1 without margin is cross-entropy minus log K",
+    metric="max |LDR-KL - (CE - log K)| (float64; printed as 1e-12 when below)",
+    better="lower", margin=1e-10, fmt="{:.0e}", deterministic=True)
+claims.declare(
+    "ldr_keeps_ranking", kind="sanity",
+    statement=("The minimiser of LDR-KL's conditional risk ranks all K = 5 classes as eta does (top-k "
+               "calibrated for every k), for 100 random eta at lambda = 1 and 10"),
+    metric="fraction of the 100 eta whose full ranking is kept, the smaller over lambda = 1 and 10", better="higher",
+    margin=0.999, fmt="{:.2f}", deterministic=True)
+claims.declare(
+    "mae_not_top2", kind="sanity",
+    statement="The symmetric MAE reaches its infimum with the top-2 set wrong (not top-2 calibrated)",
+    metric="max over eta of the MAE excess conditional risk at a top-2-wrong score vector (printed as 1e-12 when below)",
+    better="lower", margin=1e-9, fmt="{:.0e}", deterministic=True)
+claims.declare(
+    "mae_top1", kind="sanity",
+    statement="... but not with the top-1 class wrong (MAE is top-1 calibrated)",
+    metric="min over eta of the MAE excess conditional risk when the top-1 class is wrong",
+    better="higher", margin=1e-3, fmt="{:.3f}", deterministic=True)
+claims.show()
 
 # %% tags=["parameters"]
 scale = "quick"      # "quick" (CPU, < 1 min) or "full" (closer to the paper)
@@ -65,8 +123,9 @@ from functools import partial
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from IPython.display import Markdown
+from myst_nb import glue
 
-import repro
 from repro.book import params
 from repro.book.plotting import COLORS
 from repro.data import datasets, label_noise
@@ -79,8 +138,8 @@ from repro.stats import metrics
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)
 n_seeds = n_seeds or run.pick(3, 10)
-if n_seeds < 2:
-    raise params.ParameterError(f"parameter n_seeds={n_seeds} must be >= 2")
+if n_seeds < 3:
+    raise params.ParameterError(f"parameter n_seeds={n_seeds} must be >= 3 (independent runs of a counted claim)")
 SEEDS = [1000 * seed + i for i in range(n_seeds)]
 
 # %% [markdown]
@@ -116,7 +175,7 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # authors instead keep one $\lambda$ per example and take one fixed-point step each time it is visited.
 # As in the authors' code for tabular data, ALDR-KL divides the scores by their mean absolute value
 # and LDR-KL applies a softplus and divides by the mean, with margin $c = 0.1$, $\lambda = \lambda_0 = 10$,
-# $\alpha = 2$. The code is in `src/repro/objectives/ldr.py`, tested in `tests/test_losses_ldr.py`
+# $\alpha = 2$. The code is in `src/repro/objectives/ldr.py`, tested in `tests/objectives/test_ldr.py`
 # (closed form vs a numerical maximum, the special cases and limits, the gradient $p^\star - e_y$, the
 # $\lambda^\star$ solver vs a grid search, and finite differences of $\psi_A$).
 
@@ -328,87 +387,89 @@ ax.set_title("ALDR-KL temperatures, sym 40% noise")
 ax.legend()
 fig.tight_layout()
 plt.show()
+lam_all = np.concatenate([lam_c, lam_n])
 print(f"median lambda*: correct labels {np.median(lam_c):.2f}, flipped labels {np.median(lam_n):.2f} "
-      f"(range {min(lam_c.min(), lam_n.min()):.2f}-{max(lam_c.max(), lam_n.max()):.2f})")
+      f"(range {lam_all.min():.2f}-{lam_all.max():.2f})")
+glue("lam_spread", 100 * (1 - lam_all.min() / 10.0), display=False)
 
 # %% [markdown]
-# ## Verdict
+# ## Claims
+#
+# The headline's baseline is the one with the highest mean over all settings and runs (the
+# strongest competitor, so the choice can only make the claim harder); each run's value is the mean
+# over the six settings.
 
-# %% tags=["nbval-check-output"]
-claims = repro.Claims()
-claims.add("LDR-KL closed form = label-DRO maximum; lambda=1, no margin = cross-entropy - log K",
-           measured={"max |closed - numerical|": repro.book.claims.below(dro_err, 1e-6),
-                     "max |LDR-KL - (CE - log K)|": repro.book.claims.below(ce_err, 1e-10)},
-           criterion="< 1e-6 and < 1e-10 (float64, K=10, 40 gap vectors x 5 lambdas)",
-           passed=dro_err < 1e-6 and ce_err < 1e-10)
-
-aldr, ce = per_loss["ALDR-KL"][SETTINGS.index("sym 40%")], per_loss["CE"][SETTINGS.index("sym 40%")]
-claims.add("Digits, 40% symmetric noise: ALDR-KL accuracy >= cross-entropy",
-           measured={"ALDR-KL (%)": round(float(aldr.mean())), "CE (%)": round(float(ce.mean()))},
-           criterion=f"mean ALDR-KL >= mean CE ({n_seeds} seeds)",
-           passed=aldr.mean() >= ce.mean(), fmt="{:.0f}")
-
+# %%
 baselines = [n for n in LOSSES if n != "ALDR-KL"]
 best = max(baselines, key=lambda n: overall[n])
-gap = overall["ALDR-KL"] - overall[best]
-claims.add("Mean accuracy over 6 settings: ALDR-KL within 1 point of the best baseline or better",
-           measured={"ALDR-KL - best baseline (points)": round(float(gap), 1), "best baseline": best},
-           criterion=f">= -1 point (mean over clean + 5 noisy settings x {n_seeds} seeds)",
-           passed=gap >= -1.0, fmt="{:.1f}")
+print(f"strongest baseline: {best}")
+claims.record("aldr_competitive", method=per_loss["ALDR-KL"].mean(0), baseline=per_loss[best].mean(0))
+i40 = SETTINGS.index("sym 40%")
+claims.record("aldr_beats_ce_sym40", method=per_loss["ALDR-KL"][i40], baseline=per_loss["CE"][i40])
+claims.record("closed_form_dro", value=max(dro_err, 1e-7))
+claims.record("ce_special_case", value=max(ce_err, 1e-12))
+claims.record("ldr_keeps_ranking", value=min(rank_ok.values()))
+claims.record("mae_not_top2", value=max(mae_gap_top2, 1e-12))
+claims.record("mae_top1", value=mae_gap_top1)
+claims.results()
+for key, c in claims.declared.items():  # the verdicts, for the prose below
+    glue(f"verdict_{key}", Markdown(f"**{c.verdict.lower()}**"), display=False)
+glue("best_baseline", best, display=False)
 
-claims.add("All-k calibration: LDR-KL minimiser keeps eta's full ranking; symmetric MAE is not top-2 calibrated",
-           measured={"LDR-KL rankings kept (lam=1, 10)": [round(100 * rank_ok[1.0]), round(100 * rank_ok[10.0])],
-                     "MAE top-2-wrong excess risk": repro.book.claims.below(mae_gap_top2, 1e-9),
-                     "MAE top-1-wrong excess risk > 1e-3": bool(mae_gap_top1 > 1e-3)},
-           criterion="100% of 100 eta for both lambdas; MAE excess < 1e-9 (top-2 wrong), > 1e-3 (top-1 wrong)",
-           passed=rank_ok[1.0] == 1 and rank_ok[10.0] == 1 and mae_gap_top2 < 1e-9 and mae_gap_top1 > 1e-3,
-           fmt="{:.0f}")
+# %% tags=["nbval-check-output"]
 claims.report()
 
 # %% [markdown]
-# **Verdict.** (Numbers quoted here are from the committed run, base seed 0.)
-# The closed form is exact: a generic constrained solver finds the same maximum of the label-DRO
-# problem to solver precision, and the family contains the cross-entropy exactly (claim 1). Under
-# label noise on digits, ALDR-KL is clearly ahead of cross-entropy at 40 % symmetric noise (claim 2) and,
-# averaged over the six settings, lands close to the best baseline (claim 3; see the table for which
-# one). The consistency computation (claim 4) shows the paper's dichotomy on concrete distributions:
-# the LDR-KL minimiser keeps the whole ranking of $\eta$, so getting any top-$k$ set wrong costs risk,
-# while the symmetric MAE only cares about the top class.
+# ## Verdict
 #
-# **Claim 3 depends on the training budget.** At `scale="full"` (10 seeds, 300 instead of 100
-# full-batch steps; run once on CPU, about 4 minutes) claims 1, 2 and 4 still hold but claim 3 does
-# not: averaged over the six settings ALDR-KL reaches 89.3 % against 91.1 % for GCE and 90.7 % for MAE,
-# 1.8 points behind the best baseline. Almost all of the difference is at 60 % symmetric noise, where
-# ALDR-KL (74.5 %) and LDR-KL (75.5 %) slowly fit the wrong labels when trained longer, while GCE
-# (88.8 %) and MAE (84.5 %) do not; elsewhere ALDR-KL stays within about a point of the best, and it
-# is the best loss under 40 % pair noise. So "competitive in every setting" holds for the short budget
-# of the quick run, which acts like early stopping, and fails for the longer one: read claim 3 as
-# reproduced only at the quick scale.
+# **Headline: {glue:md}`verdict_aldr_competitive`** at the quick budget (100 full-batch steps).
+# Averaged over the six label settings, ALDR-KL is compared with the strongest baseline,
+# {glue:text}`best_baseline`, run by run (the paired differences are in the results cell). With
+# three runs the paired interval is wide compared with the one-point margin, so "not reproduced"
+# here can mean too few runs as much as a worse loss; more runs do not fit the CPU minute (ALDR-KL's
+# per-example temperature solve is the costly part). The budget matters too: the legacy version of
+# this chapter ran the full scale (300 steps) once and found that ALDR-KL failed this criterion
+# there, mostly at 60 % symmetric noise, where the LDR losses slowly fit the wrong labels when
+# trained longer while GCE and MAE do not. The short budget acts like early stopping; the
+# full-scale run (10 runs, 300 steps) records its own verdict.
+#
+# **Supporting.** ALDR-KL against cross-entropy at 40 % symmetric noise:
+# {glue:md}`verdict_aldr_beats_ce_sym40`.
+#
+# **Sanity checks** (identities and theorems, not reproductions): the closed form against a generic
+# solver {glue:md}`verdict_closed_form_dro`; the cross-entropy special case
+# {glue:md}`verdict_ce_special_case`; the LDR-KL minimiser keeping the whole ranking of $\eta$
+# {glue:md}`verdict_ldr_keeps_ranking`; MAE reaching its infimum with the top-2 set wrong
+# {glue:md}`verdict_mae_not_top2` but not with the top-1 class wrong {glue:md}`verdict_mae_top1`.
+# Together they show the paper's dichotomy on concrete distributions: getting any top-$k$ set
+# wrong costs LDR-KL risk, while the symmetric MAE only cares about the top class.
 #
 # **What the temperatures show.** With the authors' normalisation (scores divided by their mean
 # absolute value, so every gap is bounded by a few units) and $\lambda_0 = 10$, the worst-case
-# distribution is never far from uniform: after training, every example's $\lambda^\star$ sits within
-# about 2 % of $\lambda_0$ (right panel), and correctly and wrongly labelled examples get almost the
-# same value. So at this setting the adaptivity is small, and ALDR-KL behaves much like LDR-KL at a
-# large fixed $\lambda$, close to the symmetric mean-gap end of the family: robust to noise, slightly
-# below the best losses on clean data. Its competitiveness here comes from the family (large
-# $\lambda$, bounded scores) more than from the per-example temperatures; making $\lambda^\star$ vary
-# widely would need unnormalised scores or a smaller $\lambda_0$, which the paper tunes per dataset.
+# distribution is never far from uniform: after training, every example's $\lambda^\star$ is at most
+# {glue:text}`lam_spread:.1f` % below $\lambda_0$ (right panel), and correctly and wrongly labelled
+# examples get almost the same value. So at this setting the adaptivity is small, and ALDR-KL
+# behaves much like LDR-KL at a large fixed $\lambda$, close to the symmetric mean-gap end of the
+# family. Its competitiveness here comes from the family (large $\lambda$, bounded scores) more than
+# from the per-example temperatures; making $\lambda^\star$ vary widely would need unnormalised
+# scores or a smaller $\lambda_0$, which the paper tunes per dataset.
 #
 # ## Deviations from the paper
 #
 # * **Data and scale.** One small image dataset (digits) instead of seven benchmarks (Vowel, Letter,
 #   News20, ALOI, Kuzushiji-49, CIFAR-100, Tiny-ImageNet) and the real-world mini-WebVision; a 64-unit
 #   MLP, full-batch SGD with momentum for 100 steps instead of mini-batches for 100 epochs with a
-#   step schedule.
+#   step schedule. The budget is not swept (see the change note).
 # * **Noise settings.** The paper uses uniform noise 0.3/0.6/0.9 and class-dependent noise
 #   0.1/0.3/0.5; we use the catalog's symmetric 20/40/60 % and pair 20/40 % (`repro.data.label_noise`,
 #   exact realised rates).
 # * **Baselines and tuning.** Five baselines instead of thirteen, all at their default
 #   hyper-parameters; the paper selects each loss's hyper-parameter by 5-fold cross-validation. The
-#   claim compares means over seeds, not the paper's ranking over many datasets.
+#   headline compares ALDR-KL with the strongest baseline over runs, not the paper's ranking over
+#   many datasets.
 # * **ALDR-KL solver.** We maximise over each example's $\lambda$ exactly at every step instead of
-#   the authors' one fixed-point step per visit with a stored $\lambda$; both target the same loss.
+#   the authors' one fixed-point step per visit with a stored $\lambda$; both target the same loss
+#   (checked against the authors' code).
 # * **Consistency.** The theorems are proved for all distributions; we compute the minimisers for 100
 #   random ones with $K = 5$, and show the MAE counter-example by evaluating the risk at explicit
 #   score vectors rather than by the paper's general argument.

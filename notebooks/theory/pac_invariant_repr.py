@@ -20,48 +20,113 @@
 # every training environment, hoping that it stays the same in environments never seen. In a
 # linear structural equation model (SEM) whose environments are interventions, Parulekar,
 # Shanmugam and Shakkottai ask how many training interventions make that hope a guarantee. Their
-# answer is a PAC-style bound: if the interventions come from a family with finitely many
+# answer is a PAC-style guarantee: if the interventions come from a family with finitely many
 # parameters acting on a few nodes, the second moments are low-degree polynomials of those
 # parameters, so "approximately invariant in this environment" is a polynomial inequality. Classes
 # of such sets have a small VC dimension, so a representation that is approximately invariant on
-# $m$ random training interventions is approximately invariant on all but an $O(\log m / m)$
-# fraction of the family. The VC dimension, and hence the number of interventions needed, depends
-# on the number of intervened nodes and their in-degree, not on the number of variables $d$.
+# $m$ random training interventions is approximately invariant on all but a small fraction of the
+# family, shrinking with $m$. The VC dimension, and hence the number of interventions needed,
+# depends on the number of intervened nodes and their in-degree, not on the number of variables $d$.
 
 # %% [markdown]
 # ```{admonition} The claim
 # :class: tip
-# **Paper.** For a linear SEM with interventions drawn from a parameterised family acting on a
-# constant-size set of bounded-in-degree nodes, any representation that is $\epsilon$-approximately
-# invariant on $m$ i.i.d. training interventions is, with probability $\ge 1-\delta$,
-# $\epsilon$-approximately invariant on all but a fraction $\epsilon_{\mathrm{PAC}}(m, \delta)$ of the
-# family, with $\epsilon_{\mathrm{PAC}}$ decreasing like $\log m / m$ and free of the ambient
-# dimension $d$.
+# **Paper.** In a linear SEM whose interventions come from a parameterised family acting on a
+# constant-size set of bounded-in-degree nodes, a representation on which the best linear
+# predictor is $\epsilon$-approximately the same across $m$ i.i.d. training interventions stays
+# $\epsilon$-approximately invariant, with high probability, on all but a small fraction of the
+# whole family; the number of interventions this needs does not grow with the ambient dimension $d$.
 #
-# **This chapter checks**, in our own instance (a target with two causes, two children whose
-# noise level is intervened on, two grandchildren and $d - 6$ nuisance covariates; $\epsilon$ =
-# 0.05 on the change of squared risk; 20 random SEMs with 200 training draws each at quick scale),
-# with thresholds fixed before running (checks 2-4 are the catalog's suggestions; 1 is ours):
-# 1. **The premise.** For every representation and every $d \in \{10, 50, 200\}$, the change of
-#    risk in an environment is exactly affine in the squared noise scales of the two intervened
-#    nodes (max error over random environments $\le 10^{-9}$), so the violation sets have VC
-#    dimension $\le 6$ whatever $d$.
-# 2. **Bound.** For every SEM, every $m \in \{10, \dots, 3000\}$ and every $d$, the 90 % quantile
-#    (over training draws) of the violation rate of the selected representation on unseen
-#    interventions (its exact probability under the family; 2000 fresh interventions give the same
-#    up to Monte-Carlo error) is $\le \epsilon_{\mathrm{PAC}}(m, \delta = 0.1)$.
-# 3. **More interventions, fewer violations.** The mean violation rate (over SEMs and training
-#    draws) is non-increasing along the
-#    $m$ grid, and smaller at $m = 3000$ than at $m = 10$, for every $d$.
-# 4. **No dependence on $d$.** At every $m$ the mean violation rates for $d = 10, 50, 200$ differ by
-#    less than 0.05.
+# **This chapter tests**, in our own instance (a target with two causes, two informative children
+# whose noise level is intervened on, their two children, and $d - 6$ nuisance covariates that may
+# descend from any earlier node, the intervened ones included), with one run = one random SEM:
+# * *headline*: a representation certified invariant on $m$ training interventions violates
+#   invariance on fresh interventions less often than the representation a learner picks without
+#   the invariance requirement (the lowest observational risk, "ERM"; the negative control), for
+#   every $m$ and every $d \in \{10, 50, 200\}$;
+# * *supporting*: more training interventions, fewer violations; the violation rate does not grow
+#   with $d$;
+# * *not testable here*: the paper's own bound (its constants were not available to us);
+# * *sanity checks*: our formula for the predictor's shift against refitting, the polynomial
+#   structure of the violation sets that the VC argument needs (degree independent of $d$), and
+#   the classical VC bound on that class.
 # ```
+
+# %% tags=["hide-input"]
+import repro
+
+claims = repro.Claims()
+GRAPH = repro.Change(
+    what="nuisance covariates may descend from any earlier node (Y, the intervened children and their children included)",
+    was="nuisances descended only from the causes of Y, so they never interacted with the intervened nodes",
+    why="the referee: with the old graph the rates could not depend on d by construction")
+NOTION = repro.Change(
+    what=("invariance notion: ||w_F(t) - w_F(0)||_2 <= eps, the least-squares coefficients of Y on the "
+          "representation in environment t against the observational ones (the paper's 'best model on top of "
+          "the representation is invariant')"),
+    was="|R_t(w_F) - R_0(w_F)| <= eps, the change of risk of the fixed observational predictor",
+    why="the referee: the legacy notion was not the paper's")
+claims.declare(
+    "invariance_transfers", kind="headline",
+    statement=("A representation certified eps-invariant on m random training interventions violates invariance "
+               "on fresh interventions of the family less often than the lowest-risk representation chosen "
+               "without the invariance requirement (ERM), at every m in 10..300 and every d"),
+    metric=("violation rate on fresh interventions of the certified representation, the largest over the m grid "
+            "(mean over training draws), per random SEM"),
+    paired_with="violation rate of the ERM representation on the same interventions",
+    better="lower", margin=0.0, fmt="{:+.2f}", changed=(NOTION, GRAPH, repro.Change(
+        what="headline: certified representation vs ERM, paired per SEM, at every m and d",
+        was="the 90% quantile of the violation rate under the classical VC bound (no baseline)",
+        why="the claim rules: a comparison that could go the other way; the bound check cannot fail "
+            "(it is a theorem) and is now a sanity check")))
+claims.declare(
+    "more_interventions", kind="supporting",
+    statement="More training interventions, fewer violations: the rate at m = 300 is below the rate at m = 10, every d",
+    metric="violation rate of the certified representation at m = 300 (mean over training draws), per SEM",
+    paired_with="the same at m = 10", better="lower", margin=0.0, fmt="{:+.3f}",
+    changed=(NOTION, GRAPH, repro.Change(
+        what="criterion: paired 95% interval over SEMs, m grid 10..300",
+        was="the mean over SEMs non-increasing along m = 10..3000",
+        why="the claim rules; the grid is shorter to keep the quick scale within budget")))
+claims.declare(
+    "dimension_free", kind="supporting",
+    statement=("The violation rate does not grow with the ambient dimension: at every m, the rate at d = 200 "
+               "exceeds the rate at d = 10 by less than 0.01"),
+    metric=("largest over the m grid of [violation rate at d = 200 - at d = 10] (same relevant block and same "
+            "interventions), per SEM"),
+    better="lower", margin=0.01, fmt="{:+.3f}",
+    changed=(NOTION, GRAPH, repro.Change(
+        what="criterion: 95% interval over SEMs of the paired difference below 0.01",
+        was="max - min over d of the mean rate below 0.05 (larger than the rates themselves)",
+        why="the claim rules: a tolerance no larger than the effect; 0.01 is fixed before running")))
+claims.not_testable(
+    "paper_bound", kind="supporting",
+    statement="The violation rate stays below the paper's finite-sample bound, with constants free of d",
+    reason=("we could read the paper's abstract but not its theorem's constants; the classical realizable VC "
+            "bound on our violation class is checked instead, as a sanity check (it is a theorem)"))
+claims.declare(
+    "shift_formula", kind="sanity",
+    statement="The closed-form shift of the least-squares coefficients (Woodbury) equals refitting in the environment",
+    metric="largest |closed form - refit| over representations, environments and d (floored at 1e-12)",
+    better="lower", margin=1e-9, fmt="{:.0e}", deterministic=True)
+claims.declare(
+    "degree4_premise", kind="sanity",
+    statement=("The violation event is the positivity set of a polynomial of degree <= 4 in the two intervention "
+               "parameters, for every representation and every d (so the VC dimension is <= 15 whatever d)"),
+    metric="largest relative residual of a degree-4 fit on fresh points, over representations and d (floored at 1e-10)",
+    better="lower", margin=1e-6, fmt="{:.0e}", deterministic=True)
+claims.declare(
+    "vc_bound", kind="sanity",
+    statement=("The 90% quantile (over training draws) of the violation rate is below the classical realizable VC "
+                "bound eps_PAC(m, 0.1) with VC dimension 15, every SEM, m and d (not the paper's bound)"),
+    metric="largest [90% quantile - bound]", better="lower", margin=0.0, fmt="{:+.1f}", deterministic=True)
+claims.show()
 
 # %% tags=["parameters"]
 scale = "quick"
 seed = 0
 device = "auto"
-eps = 0.05  # tolerance on the change of the squared risk
+eps = 0.05  # tolerance on the shift of the least-squares coefficients (Euclidean norm)
 intervention_scale = 0.1  # intervention strengths t ~ Exponential(scale) at each site
 
 # %%
@@ -71,8 +136,6 @@ import itertools
 import matplotlib.pyplot as plt
 import numpy as np
 
-import repro
-from repro.book.claims import below
 from repro.book.params import check_float
 from repro.book.progress import progress
 from repro.papers.theory import invariance_pac as ip
@@ -82,12 +145,12 @@ check_float("eps", eps, minimum=1e-4, maximum=1.0)
 check_float("intervention_scale", intervention_scale, minimum=1e-3, maximum=10.0)
 
 DIMS = [10, 50, 200]
-M_GRID = np.array([10, 30, 100, 300, 1000, 3000])
-N_TEST = run.pick(2000, 20000)
-N_SEM = run.pick(20, 40)  # random relevant blocks (SEMs) averaged over
-TRIALS = run.pick(200, 500)  # training draws per SEM
+M_GRID = np.array([10, 30, 100, 300])
+N_TEST = run.pick(5000, 20000)  # fresh interventions per SEM, shared by every d and representation
+N_SEM = run.pick(10, 30)  # random relevant blocks (SEMs): the independent runs
+TRIALS = run.pick(50, 200)  # training draws per SEM
 DELTA = 0.1
-print(f"d in {DIMS}, m in {M_GRID.tolist()}, {N_SEM} SEMs x {TRIALS} training draws, {N_TEST} test interventions, "
+print(f"d in {DIMS}, m in {M_GRID.tolist()}, {N_SEM} SEMs x {TRIALS} training draws, {N_TEST} fresh interventions, "
       f"eps={eps}, t ~ Exp({intervention_scale})")
 
 # %% [markdown]
@@ -98,165 +161,171 @@ print(f"d in {DIMS}, m in {M_GRID.tolist()}, {N_SEM} SEMs x {TRIALS} training dr
 # spurious: an intervention multiplies the noise standard deviation of $C_k$ by $1 + t_k$, with
 # $t_k \sim \mathrm{Exp}(0.1)$ independently (most interventions are mild, a few are strong).
 # $E_1, E_2$ are children of $C_1, C_2$; the remaining $d - 6$ covariates are nuisance nodes of
-# in-degree at most 2, descending from the causes or from each other. The relevant block (causes,
-# target, children, grandchildren) is random; each of the 20 blocks is shared by all $d$, and the
-# results are averaged over the blocks.
+# in-degree at most 2 whose parents are drawn among *all* earlier nodes, so nuisances can carry
+# the intervened noise too, and more of them do when $d$ grows. The relevant block is random; each
+# block (one run) is shared by all $d$.
 #
-# A representation is a feature set $F$: any subset of the six relevant covariates together with
-# all nuisances (64 representations), with its observational least-squares predictor $w_F$. It is
-# $\epsilon$-invariant in environment $t$ if its squared risk changes by at most $\epsilon$,
-# $|R_t(F, w_F) - R_0(F, w_F)| \le \epsilon$. Every covariance of a linear SEM is linear in the
-# noise variances, so $R_t - R_0 = \alpha_F + \beta_F^\top u$ with $u_k = (1+t_k)^2$ and the
-# violation event is $(\alpha_F + \beta_F^\top u)^2 > \epsilon^2$: the positivity set of a quadratic
-# in two variables. Such sets form a class of VC dimension at most 6 (the dimension of the
-# quadratics), for any $d$. The classical realizable VC bound then gives
+# A representation is a feature set $F$: any subset of the six relevant covariates, with or without
+# all the nuisances (128 representations). Following the paper's notion, $F$ is
+# $\epsilon$-invariant in environment $t$ if the least-squares predictor of $Y$ on $X_F$ hardly
+# moves: $\lVert w_F(t) - w_F(0)\rVert_2 \le \epsilon$. An intervention on two sites is a rank-two
+# update of the covariance, so (Woodbury) $w_F(t) - w_F(0) = g_F\,z_F(u)$ with $u_k = (1+t_k)^2$
+# and a two-vector $z_F(u)$ that is a ratio of polynomials of degree at most 2; the violation
+# event is then the positivity set of a polynomial of degree at most 4 in $u$, whatever $|F|$ and
+# $d$. Such sets form a class of VC dimension at most 15, and the classical realizable VC bound gives
 #
 # $$
-# \epsilon_{\mathrm{PAC}}(m, \delta) = \frac{2}{m}\Big(6\log_2\frac{2em}{6} + \log_2\frac2\delta\Big).
+# \epsilon_{\mathrm{PAC}}(m, \delta) = \frac{2}{m}\Big(15\log_2\frac{2em}{15} + \log_2\frac2\delta\Big).
 # $$
 #
 # The learner keeps the representations that are $\epsilon$-invariant on all $m$ training
-# interventions and returns the one with the smallest observational risk; without the filter it
-# would pick a representation that uses the children. The code is
+# interventions and returns the one with the smallest observational risk (it fails loudly if none
+# survives); ERM, the negative control, returns the smallest-risk representation without the filter.
+# The code is
 # [`src/repro/papers/theory/invariance_pac.py`](https://github.com/reproducible-papers/reproducible-papers/blob/main/src/repro/papers/theory/invariance_pac.py)
-# (tests: covariance against simulation, exact affinity, the learner, the bound).
+# (tests: covariances against simulation, the shift against refitting, the learner, the bound).
 
 # %%
-print(inspect.getsource(ip.excess_risk_coefficients))
-print(inspect.getsource(ip.pac_epsilon))
+print(inspect.getsource(ip.coefficient_terms))
+print(inspect.getsource(ip.coefficient_shift))
 
 # %%
 rel_seeds = run.rng.integers(2 ** 31, size=N_SEM)
-T_test = run.rng.exponential(intervention_scale, size=(N_TEST, 2))
-VC = ip.vc_dimension_bound(2)
+VC = ip.vc_dimension_polynomials(2, 4)
 bound = ip.pac_epsilon(M_GRID, VC, DELTA)
+MONOMIALS = [(i, j) for i in range(5) for j in range(5 - i)]
 
-setups = {d: dict(rates=[], erm=[]) for d in DIMS}
-affine_err, mc_gap = 0.0, 0.0
+
+def degree4_residual(terms, rng):
+    """Relative residual of a degree-4 polynomial fit to det(I + D G)^2 (||shift||^2 - eps^2) in u."""
+    T = rng.exponential(0.5, size=(60, 2))
+    u = (1 + T) ** 2
+    D = u - 1
+    G = terms["G"]
+    det = (1 + D[:, 0] * G[0, 0]) * (1 + D[:, 1] * G[1, 1]) - D[:, 0] * D[:, 1] * G[0, 1] * G[1, 0]
+    y = det ** 2 * (ip.coefficient_shift(terms, T) ** 2 - eps ** 2)
+    V = np.stack([u[:, 0] ** i * u[:, 1] ** j for i, j in MONOMIALS], axis=1)
+    coef = np.linalg.lstsq(V[:40], y[:40], rcond=None)[0]
+    return float(np.abs(V[40:] @ coef - y[40:]).max() / np.abs(y[40:]).max())
+
+
+rates = {d: np.zeros((N_SEM, len(M_GRID))) for d in DIMS}  # mean over training draws, per SEM
+q90 = {d: np.zeros((N_SEM, len(M_GRID))) for d in DIMS}
+erm = {d: np.zeros(N_SEM) for d in DIMS}
+shift_err, poly_res = 0.0, 0.0
 for k, rel_seed in enumerate(progress(rel_seeds, desc="SEMs")):
-    # nested training draws shared by all d: trial i uses the first m rows of T_train[i]
-    T_train = run.rng.exponential(intervention_scale, size=(TRIALS, M_GRID.max(), 2))
+    T_train = run.rng.exponential(intervention_scale, size=(TRIALS * M_GRID.max(), 2))  # shared by all d
+    T_test = run.rng.exponential(intervention_scale, size=(N_TEST, 2))
     for d in DIMS:
-        sem, rel, nui = ip.make_sem(d, np.random.default_rng(rel_seed), np.random.default_rng([rel_seed, d]))
-        reps = [list(R) + nui for r in range(len(rel) + 1) for R in itertools.combinations(rel, r)]
+        sem, rel, nui = ip.make_sem(d, np.random.default_rng(rel_seed), np.random.default_rng([rel_seed, d]),
+                                    nuisance_parents="any")
+        reps = [list(R) + extra for extra in ([], nui) for r in range(len(rel) + 1)
+                for R in itertools.combinations(rel, r)]
         S0 = sem.covariance()
-        coef = [ip.excess_risk_coefficients(sem, F) for F in reps]
-        alpha, beta = np.array([c[0] for c in coef]), np.array([c[1] for c in coef])
-        r0 = np.array([ip.risk(S0, F, ip.ols(S0, F, sem.target), sem.target) for F in reps])
-        if k == 0:  # premise check at 3 random environments per representation
-            for F, a_, b_ in zip(reps, alpha, beta):
-                w = ip.ols(S0, F, sem.target)
-                for t in T_test[:3]:
-                    direct = ip.risk(sem.covariance((1 + t) ** 2), F, w, sem.target) - ip.risk(S0, F, w, sem.target)
-                    affine_err = max(affine_err, abs(a_ + b_ @ (1 + t) ** 2 - direct))
-        test_rate = ip.violation_probability(alpha, beta, eps, intervention_scale)  # exact, whole family
-        mc_gap = max(mc_gap, np.max(np.abs(ip.violations(alpha, beta, T_test, eps).mean(1) - test_rate)))
-        chosen = np.empty((len(M_GRID), TRIALS), int)
-        for i in range(TRIALS):
-            viol = ip.violations(alpha, beta, T_train[i], eps)  # [representation, environment]
-            first_violation = np.where(viol.any(1), viol.argmax(1), M_GRID.max())
-            for j, m in enumerate(M_GRID):
-                chosen[j, i] = ip.select_invariant((first_violation < m)[:, None], r0)
-        setups[d]["rates"].append(test_rate[chosen])
-        setups[d]["erm"].append(test_rate[np.argmin(r0)])
-for s in setups.values():
-    rates = np.array(s["rates"])  # [SEM, m, trial]
-    s.update(mean=rates.mean(axis=(0, 2)), q90=np.quantile(rates, 1 - DELTA, axis=2),  # q90: [SEM, m]
-             erm_rate=float(np.mean(s["erm"])))
+        terms = [ip.coefficient_terms(sem, F) for F in reps]
+        r0 = np.array([ip.risk(S0, F, t["w0"], sem.target) for F, t in zip(reps, terms)])
+        test_rate = np.array([(ip.coefficient_shift(t, T_test) > eps).mean() for t in terms])
+        # index of the first violating training intervention of each representation, per training draw
+        first = np.empty((len(reps), TRIALS), int)
+        for r, t in enumerate(terms):
+            viol = (ip.coefficient_shift(t, T_train) > eps).reshape(TRIALS, M_GRID.max())
+            first[r] = np.where(viol.any(1), viol.argmax(1), M_GRID.max())
+        chosen = np.array([[ip.select_by_first_violation(first[:, i], m, r0) for i in range(TRIALS)] for m in M_GRID])
+        rates[d][k] = test_rate[chosen].mean(1)
+        q90[d][k] = np.quantile(test_rate[chosen], 1 - DELTA, axis=1)
+        erm[d][k] = test_rate[np.argmin(r0)]
+        if k == 0:  # sanity checks on the first SEM: closed form vs refit, degree-4 structure
+            g = np.random.default_rng(1)
+            for F, t in zip(reps[::9], terms[::9]):
+                T = T_test[:3]
+                direct = [np.linalg.norm(ip.ols(sem.covariance((1 + x) ** 2), F, sem.target) - t["w0"]) for x in T]
+                shift_err = max(shift_err, float(np.abs(ip.coefficient_shift(t, T) - direct).max()))
+                if len(F):
+                    poly_res = max(poly_res, degree4_residual(t, g))
 
-print("d   | ERM violation | " + " | ".join(f"m={m}" for m in M_GRID) + "   (mean / largest 90% quantile over SEMs)")
-for d, s in setups.items():
-    print(f"{d:3d} | {s['erm_rate']:13.3f} | " + " | ".join(f"{a:.4f}/{q:.3f}" for a, q in zip(s["mean"], s["q90"].max(0))))
-print("PAC bound:  " + " | ".join(f"{b:.3f}" for b in bound))
-print(f"violation rates on {N_TEST} fresh interventions vs exact probabilities: max difference {mc_gap:.2f}")
+print("d   | ERM rate | " + " | ".join(f"m={m}" for m in M_GRID) + "   (certified representation: mean over SEMs "
+      "/ largest 90% quantile)")
+for d in DIMS:
+    print(f"{d:3d} | {erm[d].mean():8.3f} | "
+          + " | ".join(f"{a:.4f}/{q:.3f}" for a, q in zip(rates[d].mean(0), q90[d].max(0))))
+print("VC bound (VC dimension 15): " + " | ".join(f"{b:.3f}" for b in bound))
 
 # %% [markdown]
-# Without the invariance filter, the lowest-risk representation uses the children and loses its
-# accuracy guarantee in a sizeable fraction of the interventions (the ERM column). Violation rates
-# are exact probabilities under the intervention family (a one-dimensional integral, unit-tested
-# against Monte Carlo); the 2000 fresh interventions of the catalog's design agree with them up to
-# sampling error (printed above). With the filter,
-# the violation rate of the selected representation falls quickly with the number of training
-# interventions, and the curves for $d = 10, 50, 200$ coincide: the nuisance dimensions do not
-# make approximate invariance harder to certify. The PAC bound is vacuous below about
-# $m \approx 100$ and then decays like $\log m / m$, always above the measured quantile.
+# The ERM column is the negative control: without the invariance requirement the lowest-risk
+# representation uses the informative children (and the nuisances that descend from them) and its
+# predictor moves in a sizeable fraction of the interventions. The figure shows the certified
+# representation's violation rate against $m$ for every $d$, with the classical VC bound.
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4.2))
-for k, (d, s) in enumerate(setups.items()):
-    ax.plot(M_GRID * (1 + 0.04 * (k - 1)), s["mean"] + 1e-4, "o-", label=f"mean violation rate, d = {d}")
-    ax.plot(M_GRID * (1 + 0.04 * (k - 1)), s["q90"].max(0) + 1e-4, "v:", color=f"C{k}", alpha=0.7,
-            label=f"largest 90 % quantile, d = {d}")
-ax.plot(M_GRID, bound, "k-", lw=2, label=r"PAC bound $\epsilon_{\mathrm{PAC}}(m, 0.1)$ (any d)")
-ax.axhline(setups[DIMS[0]]["erm_rate"], color="C3", ls="--", lw=1, label="ERM without the invariance filter")
+for j, d in enumerate(DIMS):
+    x = M_GRID * (1 + 0.04 * (j - 1))
+    ax.plot(x, rates[d].mean(0) + 1e-4, "o-", color=f"C{j}", label=f"certified, mean over SEMs, d = {d}")
+    ax.plot(x, q90[d].max(0) + 1e-4, "v:", color=f"C{j}", alpha=0.7, label=f"largest 90 % quantile, d = {d}")
+    ax.axhline(erm[d].mean(), color=f"C{j}", ls="--", lw=1, label=f"ERM (no invariance filter), d = {d}")
+ax.plot(M_GRID, bound, "k-", lw=2, label=r"VC bound $\epsilon_{\mathrm{PAC}}(m, 0.1)$ (any d)")
 ax.set(xscale="log", yscale="log", xlabel="number of training interventions m",
-       ylabel="fraction of unseen interventions violated (+1e-4)",
+       ylabel="fraction of fresh interventions violated (+1e-4)",
        title="Approximate invariance on unseen interventions")
-ax.legend(fontsize=7, ncol=2, loc="center right")
+ax.legend(fontsize=7, ncol=2, loc="lower left")
 fig.tight_layout()
 plt.show()
 
-# %% tags=["nbval-check-output"]
-below_bound = all(np.all(s["q90"] <= bound) for s in setups.values())  # every SEM, m and d
-decreasing = all(np.all(np.diff(s["mean"]) <= 0) and s["mean"][-1] < s["mean"][0] for s in setups.values())
-spread = np.max([s["mean"] for s in setups.values()], axis=0) - np.min([s["mean"] for s in setups.values()], axis=0)
+# %% [markdown]
+# ## Results
+#
+# One run is one random SEM (relevant block); within it, the training and fresh interventions are
+# shared by every $d$ and representation, so the comparisons are paired.
 
-claims = repro.Claims()
-claims.add(
-    "Risk changes are affine in the intervention parameters, for any d (VC dimension <= 6)",
-    measured={"max error of the affine form": below(affine_err, 1e-9), "VC bound": str(VC)},
-    criterion="max |affine form - direct| <= 1e-9 over all representations, environments checked and d",
-    passed=affine_err <= 1e-9)
-claims.add(
-    "Invariance on m training interventions certifies invariance on unseen ones (PAC bound)",
-    measured={"worst 90% quantile - bound": f"{max(np.max(s['q90'] - bound) for s in setups.values()):.2f}"},
-    criterion="90% quantile (over training draws) of the violation rate <= eps_PAC(m, 0.1), every SEM, m and d",
-    passed=below_bound)
-claims.add(
-    "More training interventions, fewer violations on unseen interventions",
-    measured={f"mean rate d={d}, m={M_GRID[0]} -> {M_GRID[-1]}": f"{s['mean'][0]:.3f} -> {s['mean'][-1]:.3f}"
-              for d, s in setups.items()},
-    criterion="mean violation rate non-increasing in m and smaller at m=3000 than at m=10, every d",
-    passed=decreasing)
-claims.add(
-    "The guarantee does not depend on the ambient dimension d",
-    measured={"largest spread across d of the mean rate": f"{spread.max():.3f}"},
-    criterion="at every m, max - min over d in {10, 50, 200} of the mean violation rate < 0.05",
-    passed=bool(spread.max() < 0.05))
+# %%
+for d in DIMS:
+    claims.record("invariance_transfers", method=rates[d].max(1), baseline=erm[d], setting=f"d={d}")
+    claims.record("more_interventions", method=rates[d][:, -1], baseline=rates[d][:, 0], setting=f"d={d}")
+claims.record("dimension_free", values=(rates[DIMS[-1]] - rates[DIMS[0]]).max(1))
+claims.record("shift_formula", value=max(shift_err, 1e-12))
+claims.record("degree4_premise", value=max(poly_res, 1e-10))
+claims.record("vc_bound", value=max(float((q90[d] - bound).max()) for d in DIMS))
+claims.results()
+
+# %% tags=["nbval-check-output"]
 claims.report()
 
 # %% [markdown]
 # ## Verdict
 #
-# All four checks reproduce in our instance. The premise of the paper's argument holds exactly:
-# whatever the number of covariates, the change of risk under an intervention is a fixed
-# low-degree polynomial (here affine in the squared noise scales) of the two intervention
-# parameters, so a VC dimension of at most 6 covers every representation. Requiring invariance on
-# $m$ training interventions drives the violation rate on 2000 unseen interventions down quickly,
-# and the 90 % quantile stays below the PAC bound at every $m$, for $d$ from 10 to 200 and in every
-# one of the 20 random SEMs. The mean decrease is a trend, not a law: in a single SEM the learner can
-# trade a representation that was just caught violating for a slightly worse one that has not been
-# caught yet, so a single SEM's curve can tick up by a few $10^{-5}$; averaged over SEMs it decreases. The bound is
-# loose: it is vacuous for $m \lesssim 100$ and, where it is informative, it sits one or two orders
-# of magnitude above what we measure; that is the price of a worst-case, distribution-free
-# argument. The dimension-independence is visible in both places: the bound does not involve $d$,
-# and the measured rates coincide across $d$. The second is by design of our instance, and it is
-# exactly the situation the theory describes: the nuisance covariates never interact with the two
-# intervened nodes, so adding 190 of them changes neither the polynomial structure of the violation
-# sets nor which representation the learner picks. Check 4 therefore confirms the theory's premise
-# rather than testing a subtle effect.
+# The verdicts are in the report above, computed from the criteria declared at the top.
+#
+# **Headline.** Requiring the least-squares predictor to stay put on the training interventions
+# is what buys invariance on unseen ones: the certified representation violates invariance on
+# fresh interventions far less often than the lowest-risk representation, which leans on the
+# intervened children. The comparison is paired per random SEM and required at every $m$ of the
+# grid and every $d$.
+#
+# **Supporting.** More training interventions lower the violation rate, as the PAC argument
+# predicts. The claim that the rate does not grow with $d$ is the one the referee found untested:
+# now that the nuisance covariates may descend from the intervened nodes, more of them change
+# which representation the learner certifies, and in some random SEMs the rate at $d = 200$
+# exceeds the rate at $d = 10$ by more than the declared tolerance (per-SEM values in the results
+# cell). The dimension-independence the paper proves is about the *bound*: the polynomial structure
+# of the violation sets (degree at most 4 in the two intervention parameters, checked numerically
+# for every $d$) does not involve $d$, so neither does the VC dimension nor the bound; the
+# empirical rate can still depend on $d$ below the bound, and in our instance it does.
+#
+# **Not tested.** The paper's own bound: we apply the classical realizable VC bound to our class,
+# which is the structure of the argument but not the paper's statement; it holds (a theorem) and is
+# loose at these $m$.
 #
 # ## Deviations from the paper
 #
-# * **Our own instance.** We could read the paper's abstract but not its theorems' constants, so
-#   the bound is the classical realizable VC bound applied to the VC dimension of our violation
-#   sets, which is the structure of the paper's argument, not its exact statement.
-# * **Invariance notion.** We call a representation $\epsilon$-invariant when its observational
-#   least-squares predictor keeps its squared risk within $\epsilon$; the paper's
-#   $\epsilon$-approximate invariance is stated on the optimal predictors on top of the
-#   representation. Both are polynomial conditions in the intervention parameters.
+# * **Our own instance and bound.** We could read the paper's abstract but not its theorems'
+#   constants, so the bound is the classical realizable VC bound applied to the VC dimension of our
+#   violation sets, and it is reported as a sanity check, not as the paper's bound.
+# * **Invariance notion.** The shift of the least-squares coefficients in the Euclidean norm,
+#   against the observational coefficients (the paper's notion compares the best predictors on top
+#   of the representation across environments; ours fixes the observational one as reference).
 # * **Population moments.** Environments are evaluated with exact population covariances (infinitely
-#   many samples per environment); the paper's second question, how many samples per environment
-#   are needed, and the latent-variable extension are not tested.
-# * **Representations.** Feature subsets (64 per $d$, always including the nuisances), not general
-#   linear maps.
+#   many samples per environment); the paper's finite-sample question within an environment and the
+#   latent-variable extension are not tested.
+# * **Representations.** Feature subsets (128 per $d$), not general linear maps.
+# * **Sizes.** 10 random SEMs with 50 training draws each, $m$ up to 300 and 5000 fresh
+#   interventions at quick scale (the catalog suggests 2000 fresh interventions).

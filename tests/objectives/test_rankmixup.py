@@ -146,3 +146,50 @@ def test_rejects_bad_arguments():
         rm.RankMixupLoss(model, X, 4, n_mix=0)
     with pytest.raises(ValueError):
         rm.MixupLoss(model, X, 4, mix_alpha=0.0)
+
+
+def _authors_mrl(inputs, mixup, target_re, margin):
+    """The authors' MRL term, transcribed operation by operation (shapes included)."""
+    diff = (mixup.max(dim=1)[0].unsqueeze(1) - inputs.max(dim=1)[0].unsqueeze(1))  # (B, 1)
+    mask = (target_re == 1.0).sum(dim=1).reshape(1, -1)
+    mask = mask.sum(dim=0) == 0.0  # (B,)
+    return (mask * F.relu(diff + margin)).mean()  # (B,) * (B, 1) -> (B, B)
+
+
+def test_mrl_authors_mask_broadcasts_and_scales_rather_than_skips():
+    raw = torch.tensor([[3.0, 0.0], [1.0, 0.5], [2.0, 0.0]])
+    mix = torch.tensor([[0.5, 2.0], [1.5, 0.0], [5.0, 0.0]])
+    targets = torch.tensor([[0.6, 0.4], [0.3, 0.7], [1.0, 0.0]])  # last row: same-class blend
+    hinge = torch.tensor([0.0, 1.5, 4.0])  # margin 1: max(0, mix - raw + 1) per row
+    authors = rm.mrl(raw, mix, targets, margin=1.0, mask="authors")
+    # the same-class row is not skipped: its hinge (4.0) enters, scaled by 2/3 with the others
+    assert authors.item() == pytest.approx((2 / 3) * hinge.mean().item())
+    assert authors.item() == pytest.approx(_authors_mrl(raw, mix, targets, 1.0).item())
+    assert torch.allclose(rm.mrl(raw, mix, targets, margin=1.0, mask="authors", reduction="none"),
+                          (2 / 3) * hinge)
+    # ours skips it instead: a different number on the same batch
+    assert rm.mrl(raw, mix, targets, margin=1.0).item() == pytest.approx(1.5 / 3)
+    with pytest.raises(ValueError):
+        rm.mrl(raw, mix, targets, mask="drop")
+
+
+def test_mrl_authors_mask_matches_transcription_on_random_batches():
+    g = torch.Generator().manual_seed(0)
+    for _ in range(5):
+        raw, mix = torch.randn(16, 5, generator=g), torch.randn(16, 5, generator=g)
+        y = torch.randint(0, 5, (16,), generator=g)
+        _, t = rm.mix_batch(torch.zeros(16, 1), y, 5, 0.7, torch.randperm(16, generator=g))
+        assert rm.mrl(raw, mix, t, margin=2.0, mask="authors").item() == pytest.approx(
+            _authors_mrl(raw, mix, t, 2.0).item(), rel=1e-6)
+
+
+def test_rankmixup_loss_passes_the_mrl_mask():
+    model = _Linear()
+    X = torch.randn(8, 3, generator=torch.Generator().manual_seed(1))
+    y = torch.tensor([0, 0, 0, 0, 1, 1, 1, 1])
+    idx = torch.arange(8)
+    vals = {m: rm.RankMixupLoss(model, X, 4, variant="mrl", n_mix=1, seed=2, mrl_mask=m)(model(X), y, idx).item()
+            for m in ("skip", "authors")}
+    assert vals["skip"] != vals["authors"]
+    with pytest.raises(ValueError):
+        rm.RankMixupLoss(model, X, 4, mrl_mask="drop")

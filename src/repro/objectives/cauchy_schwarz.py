@@ -22,6 +22,18 @@ needed. CS-IB trains an encoder ``t = f(x)`` and a decoder ``y_hat = g(t)`` on
   used, as in the authors' code, normalised by sqrt(I_CS(x; x) I_CS(t; t)).
 
 Natural logarithms throughout (the authors' code uses log2; this only rescales beta).
+
+This module implements Eq. 18 as the paper writes it: the responses of a batch are ``B`` points in
+one dimension, so ``L``, ``P`` and ``C`` are ``B x B`` Gram matrices of *pairs* of responses (1-D
+responses are reshaped to ``(B, 1)``). The authors' California-housing script differs: it passes
+the responses and the (squeezed) predictions as 1-D tensors of length ``B`` to a Gram routine
+that reads each as *one* ``B``-dimensional point. Every entry of its ``L`` and ``P`` is then 1 and
+every entry of ``C`` is ``exp(-|y - y_hat|^2 / (2 sigma^2))``, the input Gram matrix cancels, and
+the prediction term becomes ``|y - y_hat|^2 / sigma^2`` (divided by ``ln 2`` in their bits): the
+batch's *sum of squared errors*, not a CS divergence. :func:`flattened_response_divergence`
+computes that quantity, for comparison only. Their script also trains once for each ``beta`` of a
+grid from 0 to 1 (the ``--beta`` default of 0.01 is never used) and keeps each run's best *test*
+RMSE over the epochs.
 """
 from __future__ import annotations
 
@@ -45,6 +57,27 @@ def conditional_cs_divergence(x: torch.Tensor, y: torch.Tensor, y_hat: torch.Ten
 
     return (term(gaussian_gram(y, y, sigma)) + term(gaussian_gram(y_hat, y_hat, sigma))
             - 2 * term(gaussian_gram(y, y_hat, sigma)))
+
+
+def flattened_response_divergence(x: torch.Tensor, y: torch.Tensor, y_hat: torch.Tensor,
+                                  sigma: float = 1.0) -> torch.Tensor:
+    """Eq. 18 with the batch's responses read as ONE ``B``-dimensional point each (not ``B`` points).
+
+    This is what the authors' housing script computes with 1-D ``y`` and ``y_hat``: the response
+    Gram matrices are constant (``L = P = 1``, ``C = exp(-|y - y_hat|^2 / (2 sigma^2))``), so the
+    result equals ``|y - y_hat|^2 / sigma^2``, the sum of squared errors, whatever ``x``. Natural
+    log (their log2 divides it by ``ln 2``). For comparison only; the chapters use
+    :func:`conditional_cs_divergence`.
+    """
+    K = gaussian_gram(x, x, sigma)
+    norm = (K * K).sum(0)
+    ones = torch.ones_like(K)
+    c = gaussian_gram(y.reshape(1, -1), y_hat.reshape(1, -1), sigma)  # one number, (1, 1)
+
+    def term(G):
+        return torch.log(((K * G).sum(0) / norm).sum())
+
+    return term(ones) + term(ones) - 2 * term(c * ones)
 
 
 def cs_qmi(x: torch.Tensor, t: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:

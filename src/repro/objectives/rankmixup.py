@@ -6,10 +6,17 @@ the label mixture ``lam e_a + (1 - lam) e_b``. RankMixup drops the label mixture
 augmented samples enter through a ranking term on the *top-class* scores.
 
 * **MRL** (the paper's mixup-based ranking loss): a raw sample should be scored above its
-  mixed version by a margin ``m``,
-  ``L_MRL = mean_i max(0, s~_i - s_i + m)``, where ``s`` is the largest logit (the authors' code;
-  the paper writes it with the largest softmax probability, ``on="prob"`` here). Pairs mixed from
-  two samples of the same class (whose mixture is still one-hot) are left out.
+  mixed version by a margin ``m``, ``max(0, s~_i - s_i + m)`` per sample, where ``s`` is the
+  largest logit (as in the authors' code; the paper writes it with the largest softmax
+  probability, ``on="prob"`` here). Blends of two samples of the same class (whose label mixture
+  is still one-hot) are handled in one of two ways, chosen with ``mask``:
+
+  - ``mask="skip"`` (default): such a blend contributes 0 and still counts in the batch mean,
+    ``L = mean_i keep_i * h_i`` with ``h_i`` the hinge and ``keep_i`` 0 for a same-class blend;
+  - ``mask="authors"``: what the authors' code computes. Their mask has shape ``(B,)`` and their
+    hinge ``(B, 1)``, so the product broadcasts to a ``B x B`` matrix whose mean is
+    ``mean(keep) * mean_i h_i``: every blend's hinge is kept (same-class blends included) and the
+    whole term is scaled by the fraction of mixed-class blends in the batch. No blend is skipped.
 * **M-NDCG** (the paper's mixup normalised discounted cumulative gain loss): with ``K`` mixed versions of each sample, list the raw sample
   first (relevance 1) and the mixed ones in decreasing order of their relevance
   ``r_k = max(lam_k, 1 - lam_k)`` (1 for same-class pairs). With confidences ``c`` (largest
@@ -47,13 +54,19 @@ def relevance(mixed_target: torch.Tensor) -> torch.Tensor:
 
 
 def mrl(raw_logits: torch.Tensor, mix_logits: torch.Tensor, mixed_target: torch.Tensor,
-        margin: float = 2.0, on: str = "logit", reduction: str = "mean") -> torch.Tensor:
-    """Mixup ranking loss (MRL): ``max(0, s(mixed) - s(raw) + margin)`` per sample.
+        margin: float = 2.0, on: str = "logit", reduction: str = "mean", mask: str = "skip") -> torch.Tensor:
+    """Mixup ranking loss (MRL): the hinge ``h_i = max(0, s(mixed_i) - s(raw_i) + margin)``, masked.
 
     ``s`` is the top logit (``on="logit"``, authors' code) or top softmax probability
-    (``on="prob"``, as the paper writes it). Samples whose mixed target is still one-hot (mixed
-    with a sample of the same class, or ``lam`` in {0, 1}) contribute 0, and count in the mean
-    as in the authors' code.
+    (``on="prob"``, as the paper writes it). A blend is *same-class* when its mixed target is
+    still one-hot (two samples of one class, or ``lam`` in {0, 1}).
+
+    * ``mask="skip"``: per sample ``keep_i * h_i``, with ``keep_i = 0`` for a same-class blend
+      (which still counts in the mean).
+    * ``mask="authors"``: the authors' code, whose ``(B,)`` mask times ``(B, 1)`` hinge broadcasts
+      to ``B x B``; its mean is ``mean(keep) * mean_i h_i``. Per sample we return
+      ``mean(keep) * h_i``, whose mean is exactly that: same-class blends are *not* skipped, the
+      whole term is scaled by the fraction of mixed-class blends.
     """
     if on == "logit":
         s_raw, s_mix = raw_logits.max(-1).values, mix_logits.max(-1).values
@@ -62,7 +75,14 @@ def mrl(raw_logits: torch.Tensor, mix_logits: torch.Tensor, mixed_target: torch.
     else:
         raise ValueError(f"on={on!r}; choose 'logit' or 'prob'")
     keep = (mixed_target < 1.0).all(-1).to(raw_logits.dtype)
-    return reduce(keep * F.relu(s_mix - s_raw + margin), reduction)
+    hinge = F.relu(s_mix - s_raw + margin)
+    if mask == "skip":
+        per = keep * hinge
+    elif mask == "authors":
+        per = keep.mean() * hinge
+    else:
+        raise ValueError(f"mask={mask!r}; choose 'skip' or 'authors'")
+    return reduce(per, reduction)
 
 
 def ndcg_terms(conf_raw: torch.Tensor, conf_mix: torch.Tensor, rel_mix: torch.Tensor):
@@ -122,7 +142,8 @@ class MixupLoss(_MixingLoss):
 
 class RankMixupLoss(_MixingLoss):
     """``CE(raw) + weight * L_rank`` with ``L_rank`` the MRL (``variant="mrl"``, ``n_mix`` mixed
-    copies, usually 1) or the M-NDCG (``variant="mndcg"``, usually 3 copies).
+    copies, usually 1; ``mrl_mask`` as in :func:`mrl`) or the M-NDCG (``variant="mndcg"``, usually
+    3 copies).
 
     ``weight=0`` is plain cross-entropy. Call as ``loss(out, y, index)`` with
     :func:`repro.nn.training.train(..., with_index=True)`; ``out`` are the raw batch's logits.
@@ -130,13 +151,16 @@ class RankMixupLoss(_MixingLoss):
 
     def __init__(self, model, X: torch.Tensor, n_classes: int, variant: str = "mndcg",
                  weight: float = 0.1, mix_alpha: float = 2.0, n_mix: int = 3, margin: float = 2.0,
-                 seed: int = 0):
+                 seed: int = 0, mrl_mask: str = "skip"):
         super().__init__(model, X, n_classes, mix_alpha, seed)
         if variant not in VARIANTS:
             raise ValueError(f"variant={variant!r}; choose one of {VARIANTS}")
         if n_mix < 1:
             raise ValueError(f"n_mix must be >= 1, got {n_mix}")
+        if mrl_mask not in ("skip", "authors"):
+            raise ValueError(f"mrl_mask={mrl_mask!r}; choose 'skip' or 'authors'")
         self.variant, self.weight, self.n_mix, self.margin = variant, float(weight), int(n_mix), float(margin)
+        self.mrl_mask = mrl_mask
 
     def __call__(self, out: torch.Tensor, y: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
         ce = F.cross_entropy(out, y)
@@ -147,7 +171,7 @@ class RankMixupLoss(_MixingLoss):
         logits = self.model(torch.cat([m[0] for m in mixes])).view(self.n_mix, len(xb), -1)
         targets = torch.stack([m[1] for m in mixes])
         if self.variant == "mrl":
-            rank = torch.stack([mrl(out, logits[k], targets[k], self.margin, reduction="none")
+            rank = torch.stack([mrl(out, logits[k], targets[k], self.margin, reduction="none", mask=self.mrl_mask)
                                 for k in range(self.n_mix)]).mean(0).mean()
         else:
             rank = mndcg(out, logits.transpose(0, 1), relevance(targets).t())

@@ -64,7 +64,7 @@ def test_selection_and_violations():
     v = ip.violations(alpha, beta, T, 0.05)
     assert v.tolist() == [[False, False], [True, True], [True, True]]
     assert ip.select_invariant(v, np.array([3.0, 1.0, 0.5])) == 0
-    assert ip.select_invariant(np.ones((2, 1), bool), np.zeros(2)) == -1
+    assert ip.select_invariant(np.ones((2, 1), bool), np.zeros(2)) is None
     with pytest.raises(ValueError):
         ip.make_sem(4, np.random.default_rng(0), np.random.default_rng(0))
 
@@ -84,3 +84,29 @@ def test_violation_probability_matches_monte_carlo():
     mc = ip.violations(alpha, beta, T, 0.05).mean(1)
     exact = ip.violation_probability(alpha, beta, 0.05, 0.3)
     assert np.allclose(exact, mc, atol=3e-3)
+
+
+def test_empty_selection_fails_clearly():
+    """Regression: with nothing invariant the learner returned -1 and callers indexed the last
+    representation; now it returns None and the selection helper raises."""
+    viol = np.ones((3, 4), bool)
+    assert ip.select_invariant(viol, np.arange(3.0)) is None
+    first = np.array([0, 2, 1])  # every representation violates within the first 3 environments
+    with pytest.raises(ValueError, match="no representation"):
+        ip.select_by_first_violation(first, 3, np.arange(3.0))
+    assert ip.select_by_first_violation(first, 2, np.array([5.0, 1.0, 0.0])) == 1  # only rep 1 survives 2
+
+
+def test_coefficient_shift_matches_refitting_in_the_environment():
+    sem, rel, nui = ip.make_sem(12, np.random.default_rng(0), np.random.default_rng(1), nuisance_parents="any")
+    T = np.random.default_rng(3).exponential(0.5, size=(6, 2))
+    for F in ([rel[0], rel[1]], rel + nui, [rel[2]] + nui[:3], []):
+        terms = ip.coefficient_terms(sem, F)
+        direct = [np.linalg.norm(ip.ols(sem.covariance((1 + t) ** 2), F, sem.target) - terms["w0"]) for t in T]
+        assert np.allclose(ip.coefficient_shift(terms, T), direct, atol=1e-10)
+    # with nuisances that only descend from the causes, the causal parents' predictor is exactly invariant
+    sem, rel, nui = ip.make_sem(12, np.random.default_rng(0), np.random.default_rng(1))
+    assert ip.coefficient_shift(ip.coefficient_terms(sem, rel[:2] + nui), T).max() < 1e-12
+    assert ip.vc_dimension_polynomials(2, 4) == 15 and ip.vc_dimension_polynomials(2, 2) == 6
+    with pytest.raises(ValueError):
+        ip.make_sem(12, np.random.default_rng(0), np.random.default_rng(1), nuisance_parents="all")

@@ -109,3 +109,42 @@ def test_logit_head_projection_matches_direct_computation():
         P = lb.row_basis(A)
         direct.append(lb.kl_gaussian_layer(m, 2, float((((w - m.mu) @ P) ** 2).sum())))
     assert r["kl"][-1] == pytest.approx(np.mean(direct))
+
+
+def test_noisy_layer_kl_matches_per_w_gaussian_kl_and_noiseless_limit():
+    rng = np.random.default_rng(11)
+    d = 5
+    mu = np.zeros(d)
+    mu[0] = 1.0
+    model = lb.NoisyMeanLearner(mu, 8, 0.2)
+    mats = [np.linalg.qr(rng.standard_normal((d, 3)))[0].T]
+    A = lb.layer_maps(mats)[-1]
+    Sig = lb.noise_covariances(mats, 0.7)[-1]
+    assert np.allclose(Sig, 0.49 * np.eye(3))
+    # Monte Carlo over w of the exact Gaussian KL
+    W = model.sample_w(rng, 20000)
+    S1 = A @ A.T + Sig
+    S0 = model.c * A @ A.T + Sig
+    S1i = np.linalg.inv(S1)
+    dlt = model.a * (W - mu) @ A.T
+    per_w = 0.5 * (np.trace(S1i @ S0) - 3 + np.einsum("ij,jk,ik->i", dlt, S1i, dlt)
+                   + np.log(np.linalg.det(S1) / np.linalg.det(S0)))
+    assert lb.kl_noisy_layer(model, A, Sig) == pytest.approx(per_w.mean(), rel=0.02)
+    assert lb.kl_noisy_layer(model, A, 0 * Sig) == pytest.approx(lb.kl_fixed_layer(model, 3), rel=1e-10)
+    assert lb.kl_noisy_layer(model, A, Sig) < lb.kl_fixed_layer(model, 3)  # noise contracts
+
+
+def test_noisy_gap_reduces_to_noiseless_gap_and_w1_lower_bound():
+    rng = np.random.default_rng(12)
+    d = 6
+    mu = np.zeros(d)
+    mu[0] = 1.0
+    model = lb.NoisyMeanLearner(mu, 10, 0.0)
+    mats = [np.linalg.qr(rng.standard_normal((d, 4)))[0].T]
+    A = lb.layer_maps(mats)[-1]
+    W = model.sample_w(rng, 50)
+    U = lb.readout_directions(W, lb.row_basis(A))
+    assert np.allclose(lb.noisy_gap_given_w(model, W, A, np.zeros((4, 4))), lb.gap_given_w(model, U, W))
+    shift = ((W - mu) @ A.T) ** 2
+    assert np.all(lb.w1_lower_gaussian_layer(model, shift.sum(1))
+                  <= lb.w2_gaussian_layer(model, shift.sum(1), (A ** 2).sum()) + 1e-15)

@@ -72,3 +72,21 @@ def test_crossing_step():
     steps = np.array([0, 10, 20, 30])
     assert lr.crossing_step(steps, np.array([1.0, 0.5, 0.09, 0.01]), 0.1) == 20
     assert lr.crossing_step(steps, np.array([1.0, 0.5, 0.2, 0.15]), 0.1) == float("inf")
+
+
+def test_delay_ratio_censors_a_test_loss_that_never_crosses():
+    steps = np.array([0, 10, 20, 30])
+    tr = lr.Trajectory(steps, np.array([1.0, 0.05, 0.01, 0.01]), np.array([1.0, 0.5, 0.09, 0.01]), np.ones(4))
+    assert lr.delay_ratio(tr) == (2.0, False)
+    stuck = lr.Trajectory(steps, tr.train, np.array([1.0, 0.5, 0.3, 0.2]), np.ones(4))
+    assert lr.delay_ratio(stuck) == (3.0, True)   # censored at the last step: a lower bound
+    never_fits = lr.Trajectory(steps, np.ones(4), tr.test, np.ones(4))
+    ratio, censored = lr.delay_ratio(never_fits)
+    assert np.isnan(ratio) and censored
+
+
+def test_test_loss_at_fit():
+    steps = np.array([0, 10, 20, 30])
+    tr = lr.Trajectory(steps, np.array([1.0, 0.5, 0.05, 0.01]), np.array([2.0, 1.5, 1.2, 0.1]), np.ones(4))
+    assert lr.test_loss_at_fit(tr) == 1.2
+    assert np.isnan(lr.test_loss_at_fit(lr.Trajectory(steps, np.ones(4), tr.test, np.ones(4))))

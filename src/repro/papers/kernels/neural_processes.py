@@ -243,12 +243,18 @@ class MPNP(nn.Module):
     ``pseudo_ratio`` sets the number of pseudo contexts to ``round(pseudo_ratio * n_ctx)``
     (``0`` recovers the CNP path exactly); ``n_samples_train`` is the number ``K`` of generated
     pseudo-context sets averaged in ``L_marg``.
+
+    ``stochastic=False`` is the capacity-matched control: the same network and the same loss, but
+    the generator's noise is replaced by zeros, so the pseudo contexts are a deterministic function
+    of the context set and every draw gives the same function (no martingale-posterior
+    uncertainty). Its ``L_marg`` over ``K`` identical draws equals that over one draw.
     """
 
     def __init__(self, hidden: int = 64, depth: int = 3, pseudo_ratio: float = 1.0,
-                 n_samples_train: int = 4, n_inducing: int = 4):
+                 n_samples_train: int = 4, n_inducing: int = 4, stochastic: bool = True):
         super().__init__()
         self.hidden, self.pseudo_ratio, self.n_samples_train = hidden, pseudo_ratio, n_samples_train
+        self.stochastic = stochastic
         self.enc = mlp(2, [hidden] * (depth - 1), hidden)
         self.dec = Decoder(hidden, hidden, depth)
         self.cross = MAB(hidden, ff=False)
@@ -263,9 +269,11 @@ class MPNP(nn.Module):
 
     def generate(self, rc: torch.Tensor, n_samples: int, n_pseudo: int) -> torch.Tensor:
         """``K`` sets of ``M`` pseudo-context representations ``(K, B, M, H)`` from ``R_c (B, Nc, H)``:
-        noise ``eps (K, B, M, H)`` attends to ``R_c`` (cross attention), then to itself (ISAB)."""
+        noise ``eps (K, B, M, H)`` attends to ``R_c`` (cross attention), then to itself (ISAB).
+        Without ``stochastic`` the noise is zero (the deterministic control)."""
         B, _, H = rc.shape
-        eps = torch.randn(n_samples, B, n_pseudo, H, device=rc.device)
+        shape = (n_samples, B, n_pseudo, H)
+        eps = torch.randn(shape, device=rc.device) if self.stochastic else rc.new_zeros(shape)
         h = self.cross(eps, rc[None])
         return self.out(self.isab(h))
 
@@ -332,7 +340,7 @@ def evaluate(model: nn.Module, batches: list[TaskBatch], *, n_samples: int = 50,
     ctx, tar = [], []
     for b in batches:
         b = b.to(device)
-        S = 1 if isinstance(model, CNP) else n_samples
+        S = 1 if isinstance(model, CNP) or not getattr(model, "stochastic", True) else n_samples
         mean, std = model(b.xc, b.yc, b.x, n_samples=S)
         ll = predictive_ll(mean, std, b.y)  # (B, N)
         ctx.append(ll[:, :b.n_ctx].mean(1).cpu().numpy())

@@ -16,6 +16,16 @@ predictor ``w_F``. The environment's excess risk ``R_t(F) - R_0(F)`` is *affine*
 ``u_k = (1 + t_k)^2`` (covariances are linear in the noise variances), so the violation event
 ``|R_t - R_0| > eps`` is ``q(u) > 0`` for a quadratic ``q`` in the ``k`` variables ``u``: a class of
 VC dimension at most ``(k + 1)(k + 2)/2`` (Dudley), whatever ``d``.
+
+The paper's notion is about the *best predictor on top of the representation*: it must stay
+(approximately) the same across environments. :func:`coefficient_terms` and
+:func:`coefficient_shift` measure exactly that, ``||w_F(t) - w_F(0)||_2`` with ``w_F(t)`` the
+least-squares coefficients of ``Y`` on ``X_F`` in environment ``t``. An intervention on ``k`` sites
+is a rank-``k`` update of the covariance, so by the Woodbury identity the shift is ``g z(u)`` with a
+``k``-vector ``z(u)`` that is a ratio of polynomials of degree ``<= k`` in ``u`` (multilinear); the
+violation event ``||w_F(t) - w_F(0)||^2 > eps^2`` is the positivity set of a polynomial of degree
+``<= 2k`` in ``u`` whatever ``|F|`` and ``d``: for two sites, degree 4, a class of VC dimension at
+most 15 (the number of monomials of degree ``<= 4`` in two variables).
 """
 from __future__ import annotations
 
@@ -96,28 +106,92 @@ def pac_epsilon(m, vc: int, delta: float) -> np.ndarray:
     return np.minimum(eps, 1.0)
 
 
-def select_invariant(train_viol: np.ndarray, train_risk: np.ndarray) -> int:
+def select_invariant(train_viol: np.ndarray, train_risk: np.ndarray) -> int | None:
     """The learner: among representations with no violation on the training environments (columns
-    of ``train_viol``), the one with the smallest observational risk; ``-1`` if none."""
+    of ``train_viol``), the one with the smallest observational risk.
+
+    Returns ``None`` when no representation survives: the caller must decide what that means (an
+    index such as ``-1`` would silently select the last representation).
+    """
     ok = ~train_viol.any(axis=1)
     if not ok.any():
-        return -1
+        return None
     idx = np.flatnonzero(ok)
     return int(idx[np.argmin(train_risk[idx])])
 
 
+def select_by_first_violation(first_violation: np.ndarray, m: int, train_risk: np.ndarray) -> int:
+    """:func:`select_invariant` on the first ``m`` training environments, given for each
+    representation the index of its first violating environment (``>= m`` when none); raises
+    ``ValueError`` when no representation is invariant on all ``m`` of them."""
+    chosen = select_invariant((np.asarray(first_violation) < m)[:, None], train_risk)
+    if chosen is None:
+        raise ValueError(f"no representation is invariant on the first {m} training environments")
+    return chosen
+
+
+def vc_dimension_polynomials(n_vars: int, degree: int) -> int:
+    """VC dimension bound of positivity sets of polynomials: the number of monomials of degree
+    ``<= degree`` in ``n_vars`` variables (Dudley; the class is a linear space of that dimension)."""
+    from math import comb
+    return comb(n_vars + degree, degree)
+
+
+def coefficient_terms(sem: LinearSEM, feats) -> dict:
+    """Everything :func:`coefficient_shift` needs for the representation ``feats``.
+
+    With ``a_k = sqrt(var_k) M[:, site_k]`` (``M = (I - B)^{-1}``), an intervention with squared
+    scales ``u`` gives ``S(u) = S0 + sum_k (u_k - 1) a_k a_k^T``. Writing ``A = S0[F, F]``,
+    ``U = [a_k[F]]``, ``c = [a_k[Y]]``, ``g = A^{-1} U``, ``G = U^T g`` and ``h = U^T w_F(0)``, the
+    Woodbury identity gives ``w_F(u) - w_F(0) = g z`` with
+    ``z = D c - (I + D G)^{-1} D (h + G D c)`` and ``D = diag(u - 1)``.
+    """
+    feats = list(feats)
+    p = len(sem.var)
+    M = np.linalg.inv(np.eye(p) - sem.B)
+    a = M[:, sem.sites] * np.sqrt(sem.var[sem.sites])  # p x k
+    S0 = sem.covariance()
+    k = len(sem.sites)
+    if not feats:
+        z = np.zeros((0, k))
+        return dict(G=np.zeros((k, k)), c=a[sem.target], h=np.zeros(k), Q=np.zeros((k, k)), w0=np.zeros(0), g=z)
+    A = S0[np.ix_(feats, feats)]
+    w0 = np.linalg.solve(A, S0[feats, sem.target])
+    U = a[feats]
+    g = np.linalg.solve(A, U)
+    return dict(G=U.T @ g, c=a[sem.target], h=U.T @ w0, Q=g.T @ g, w0=w0, g=g)
+
+
+def coefficient_shift(terms: dict, T: np.ndarray) -> np.ndarray:
+    """``||w_F(t) - w_F(0)||_2`` for each row ``t`` of ``T`` (two intervention sites), where
+    ``w_F(t)`` are the least-squares coefficients of ``Y`` on the representation in environment ``t``."""
+    D = (1.0 + np.asarray(T, float)) ** 2 - 1.0  # n x 2
+    G, c, h = terms["G"], terms["c"], terms["h"]
+    Dc = D * c
+    rhs = D * (h + Dc @ G.T)  # D (h + G D c)
+    m11, m12 = 1.0 + D[:, 0] * G[0, 0], D[:, 0] * G[0, 1]
+    m21, m22 = D[:, 1] * G[1, 0], 1.0 + D[:, 1] * G[1, 1]
+    det = m11 * m22 - m12 * m21
+    sol = np.stack([(m22 * rhs[:, 0] - m12 * rhs[:, 1]) / det, (m11 * rhs[:, 1] - m21 * rhs[:, 0]) / det], axis=1)
+    z = Dc - sol
+    return np.sqrt(np.maximum(np.einsum("ni,ij,nj->n", z, terms["Q"], z), 0.0))
+
+
 def make_sem(d: int, rng_relevant: np.random.Generator, rng_nuisance: np.random.Generator,
-             max_parents: int = 2) -> tuple[LinearSEM, list[int], list[int]]:
+             max_parents: int = 2, nuisance_parents: str = "causes") -> tuple[LinearSEM, list[int], list[int]]:
     """SEM with ``d`` covariates around a target ``Y`` (our instance of the paper's setting).
 
     Nodes in order: causes ``P1, P2`` of ``Y``; ``Y``; its children ``C1, C2`` (the intervention
     sites); ``E1, E2`` (children of ``C1, C2``); then ``d - 6`` nuisance covariates forming a random
-    DAG of in-degree ``<= max_parents`` whose parents are ``P1, P2`` or earlier nuisances. The
-    relevant block is drawn from ``rng_relevant`` (so it can be shared across ``d``), the nuisances
+    DAG of in-degree ``<= max_parents`` whose parents are ``P1, P2`` or earlier nuisances
+    (``nuisance_parents="causes"``: the nuisances never see the intervened nodes), or any earlier
+    node, ``Y``, the intervened children and their children included (``"any"``). The relevant block is drawn from ``rng_relevant`` (so it can be shared across ``d``), the nuisances
     from ``rng_nuisance``. Returns the SEM, the six relevant covariate indices and the nuisances.
     """
     if d < 6:
         raise ValueError("need d >= 6 covariates")
+    if nuisance_parents not in ("causes", "any"):
+        raise ValueError("nuisance_parents must be 'causes' or 'any'")
     p = d + 1
     P1, P2, Y, C1, C2, E1, E2 = range(7)
     B = np.zeros((p, p))
@@ -128,7 +202,7 @@ def make_sem(d: int, rng_relevant: np.random.Generator, rng_nuisance: np.random.
     var = np.ones(p)
     var[[C1, C2]] = rng_relevant.uniform(0.2, 0.5, size=2)  # children are informative about Y
     for i in range(7, p):
-        pool = [P1, P2] + list(range(7, i))
+        pool = ([P1, P2] if nuisance_parents == "causes" else [P1, P2, Y, C1, C2, E1, E2]) + list(range(7, i))
         k = rng_nuisance.integers(0, max_parents + 1)
         for j in rng_nuisance.choice(pool, size=min(k, len(pool)), replace=False):
             B[i, j] = rng_nuisance.normal(0.0, 0.5)

@@ -195,3 +195,54 @@ def simulate_gap(model: NoisyMeanLearner, mats: list[np.ndarray], rng: np.random
         u = readout_directions(w[None, :], Q)[0]
         out[t] = expected_ramp(u @ model.mu, 1.0) - ramp_loss(y * (X @ u)).mean()
     return out
+
+
+# ---------------------------------------------------------------- Gaussian noise injection (SDPI)
+def noise_covariances(mats: list[np.ndarray], tau: float) -> list[np.ndarray]:
+    """Covariances ``Sigma_l`` of the injected noise in ``T_l = M_l T_{l-1} + tau N_l`` (``N_l`` standard
+    Gaussian, independent; ``Sigma_0 = 0``): ``Sigma_l = M_l Sigma_{l-1} M_l^T + tau^2 I``."""
+    d = mats[0].shape[1]
+    out = [np.zeros((d, d))]
+    for M in mats:
+        out.append(M @ out[-1] @ M.T + tau ** 2 * np.eye(M.shape[0]))
+    return out
+
+
+def kl_noisy_layer(model: NoisyMeanLearner, A: np.ndarray, Sigma: np.ndarray) -> float:
+    """``E_w KL(P^train_{T,Y|w} || P^test_{T,Y|w})`` for ``T = A x + noise`` with noise covariance ``Sigma``.
+
+    With ``K = A A^T`` the laws are Gaussian with covariances ``c K + Sigma`` (train) and
+    ``S = K + Sigma`` (test) and means ``a A (w - mu)`` apart; since ``E_w`` of the squared mean
+    term is ``(a/n) tr(S^{-1} K)`` and ``1 - c = a/n``, the trace terms cancel and
+    ``E_w KL = -1/2 ln det(I - (a/n) S^{-1/2} K S^{-1/2})`` (on the support of ``S``). Without
+    noise and for a rank-``r`` map it is :func:`kl_fixed_layer`.
+    """
+    K = A @ A.T
+    S = K + Sigma
+    lam, V = np.linalg.eigh(S)
+    keep = lam > lam.max() * 1e-10
+    R = V[:, keep] / np.sqrt(lam[keep])
+    gamma = np.clip(np.linalg.eigvalsh(R.T @ K @ R), 0.0, 1.0)
+    return float(-0.5 * np.log1p(-(model.a / model.n) * gamma).sum())
+
+
+def noisy_gap_given_w(model: NoisyMeanLearner, W: np.ndarray, A_L: np.ndarray, Sigma_L: np.ndarray) -> np.ndarray:
+    """Exact ``E[test loss - train loss | w]`` of the scalar readout ``f = b^T T_L`` of a network with
+    injected noise (``T_L = A_L x + noise``, covariance ``Sigma_L``), for draws ``W`` (rows).
+
+    The readout realises the classifier ``u(w)^T x`` of :func:`readout_directions` (``b^T A_L = u^T``,
+    minimum-norm ``b``); the noise adds ``b^T Sigma_L b`` to the variance of ``f``, train and test alike.
+    """
+    Q = row_basis(A_L)
+    U = readout_directions(W, Q)
+    B = U @ np.linalg.pinv(A_L)
+    v = np.einsum("ij,jk,ik->i", B, Sigma_L, B)
+    test = expected_ramp(U @ model.mu, np.sqrt(1.0 + v))
+    train = expected_ramp(np.einsum("ij,ij->i", U, model.mu + model.a * (W - model.mu)), np.sqrt(model.c + v))
+    return test - train
+
+
+def w1_lower_gaussian_layer(model: NoisyMeanLearner, shift_sq) -> np.ndarray:
+    """Lower bound on ``W1`` between the train and test laws given ``w``: the distance of their means,
+    ``a ||A (w - mu)||`` (a unit linear functional is 1-Lipschitz); ``shift_sq = ||A (w - mu)||^2``."""
+    return model.a * np.sqrt(np.asarray(shift_sq))

@@ -130,3 +130,25 @@ def crossing_step(steps: np.ndarray, loss: np.ndarray, fraction: float) -> float
     """First recorded step at which ``loss <= fraction * loss[0]``; ``inf`` if it never does."""
     hit = np.nonzero(np.asarray(loss) <= fraction * loss[0])[0]
     return float(steps[hit[0]]) if len(hit) else float("inf")
+
+
+def delay_ratio(traj: Trajectory, fraction: float = 0.1) -> tuple[float, bool]:
+    """The grokking delay ``t_test / t_train`` (crossing steps of ``fraction`` of the initial losses).
+
+    A test loss that never crosses within the run is censored at the last recorded step (a lower
+    bound on the delay); the second value says whether that happened.
+    """
+    t_tr = crossing_step(traj.steps, traj.train, fraction)
+    t_te = crossing_step(traj.steps, traj.test, fraction)
+    censored = not np.isfinite(t_te)
+    if censored:
+        t_te = float(traj.steps[-1])
+    if not np.isfinite(t_tr):
+        return float("nan"), True
+    return t_te / max(t_tr, 1.0), censored
+
+
+def test_loss_at_fit(traj: Trajectory, fraction: float = 0.1) -> float:
+    """Test loss at the first recorded step where the train loss reaches ``fraction`` of its start (nan if never)."""
+    hit = np.nonzero(traj.train <= fraction * traj.train[0])[0]
+    return float(traj.test[hit[0]]) if len(hit) else float("nan")
