@@ -33,35 +33,91 @@
 # %% [markdown]
 # ```{admonition} The claim
 # :class: tip
-# **Paper.** (i) Landscape plots depend on how the directions are normalised, and a network with
-# batch normalisation can be rescaled so that un-normalised plots change while the function does
-# not. (ii) The HESD criteria $re$ and $Kh_{0.5}$, computed on the data a model is evaluated on,
-# grow when the data shift away from the training distribution, and their change correlates with
-# the change in accuracy. The paper's evidence is ImageNet-1K models and CNNs evaluated across data
-# sets; this is a **tier-B** chapter: we test the mechanism on small networks on digits.
+# **Paper.** (i) Landscape plots depend on how the directions are normalised; with batch
+# normalisation the conventional (filter) normalisation does not always give a correct picture,
+# and using the top Hessian eigenvectors as axes mitigates this. (ii) The Hessian eigenvalue
+# spectral density (HESD) of trained networks has a typical shape, and criteria computed from it
+# ($re$, $Kh_{0.5}$) on the data a model is evaluated on change with the accuracy when the data
+# set changes, which makes them a cheap estimate of generalization. The paper's evidence is
+# ImageNet-1K models and CNNs evaluated across data sets; this is a **tier-B** chapter: we test
+# the mechanisms on small networks on digits.
 #
-# **This chapter checks**, with thresholds fixed before running:
-# 1. *Filter normalisation removes the rescaling.* Multiplying the weights feeding a batch-norm layer
-#    by $\alpha \in \{0.5, 2\}$ (batch norm absorbing it exactly) leaves the outputs unchanged and
-#    leaves the filter-normalised 1-D slices unchanged: largest loss difference $< 10^{-8}$
-#    (float64 round-off).
-# 2. *Without normalisation the same function looks sharper or flatter.* Along the same random
-#    direction, not re-normalised after the rescaling, the curvature of the slice differs between the
-#    $\alpha=0.5$ and $\alpha=2$ copies by a factor **> 2** (the catalog's criterion).
-# 3. *The paper's criterion tracks accuracy under shift.* Twelve model configurations of different
-#    quality (training-set size and label noise) are evaluated on digits corrupted by Gaussian pixel noise of
-#    three strengths. At **every** strength, the Spearman correlation across models between the
-#    increase of $Kh_{0.5}$ (shifted minus clean test data) and the accuracy drop is **$\ge 0.6$**
-#    (the catalog's threshold).
-# 4. *Sharpness at the training minimum predicts the drop.* The Spearman correlation across the same
-#    models between the largest Hessian eigenvalue of the training loss and the accuracy drop at the
-#    middle strength is **$\ge 0.6$** (same threshold; this is the common "sharp minima generalize
-#    worse" reading, which the paper's criteria are meant to improve on).
-#
-# Testing the headline, that the criteria are a computationally efficient estimate of
-# generalization for large models and data sets, would need ImageNet-scale models evaluated across
-# real data sets (ImageNet-1K vs. ImageNet-v2, CIFAR-10 vs. CINIC-10), far beyond a CPU minute.
+# **This chapter tests**, with criteria declared in the box below before anything runs:
+# * *headline*: at our scale, the increase of $Kh_{0.5}$ under a synthetic distribution shift
+#   (pixel noise of three strengths) ranks model configurations by their accuracy drop; one run is
+#   one independent set of trainings of the twelve configurations;
+# * *supporting*: $Kh_{0.5}$ ranks the drop better than the simplest Hessian alternative, the top
+#   eigenvalue of the training loss (the baseline that could win); Hessian axes are less distorted
+#   than raw random directions by a function-preserving rescaling in front of batch norm (the
+#   remedy of (i)), over independently trained batch-norm networks;
+# * *not testable here*: the claim at ImageNet scale, and the specific way filter normalisation
+#   misleads with batch norm (see the reasons in the box);
+# * *sanity checks*: the rescaling leaves the function and the filter-normalised slices unchanged,
+#   and stretches raw slices (algebra, shown in the method section).
 # ```
+
+# %% tags=["hide-input"]
+import repro
+
+claims = repro.Claims()
+PER_REPEAT = repro.Change(
+    what="runs: one Spearman correlation per independent set of trainings (repeat) of the twelve configurations",
+    was="one Spearman correlation of the means over 3 trainings per configuration, no interval",
+    why="the claim rules: independent runs and a 95% interval. A pilot with 3 sets gave kh_beats_sharpness "
+        "a positive mean with an interval reaching below 0 (not reproduced); 5 sets are used so that the paired "
+        "comparison is not decided by a 3-run interval, and to pay for them the quick-scale spectra use one "
+        "Lanczos probe (the authors' library default) instead of 2")
+claims.not_testable(
+    "criteria_at_scale", kind="supporting", statement=("Changes of the HESD criteria track changes of accuracy when ImageNet-scale models "
+                                    "are evaluated on a different real data set"),
+    reason=("needs pre-trained ImageNet models, real shifted data sets (ImageNet-v2, CINIC-10) and GPU-hours of "
+            "Hessian-vector products: beyond a CPU minute and the book's no-download rule; the mechanism is tested "
+            "at our scale below"))
+claims.declare(
+    "kh_tracks_drop", kind="headline",
+    statement=("At our scale the increase of Kh0.5 under pixel-noise shift (shifted minus clean test data) ranks "
+               "twelve digit-MLP configurations by their accuracy drop, at every noise strength"),
+    metric="Spearman correlation across the configurations, per independent set of trainings",
+    better="higher", margin=0.6, fmt="{:.2f}", changed=PER_REPEAT)
+claims.declare(
+    "kh_beats_sharpness", kind="supporting",
+    statement=("Kh0.5 ranks the accuracy drop (strength 4) better than the top Hessian eigenvalue of the training "
+               "loss does"),
+    metric="Spearman(increase of Kh0.5, drop)", paired_with="Spearman(top eigenvalue of the training loss, drop)",
+    better="higher", margin=0.0, fmt="{:+.2f}",
+    changed=(PER_REPEAT, repro.Change(
+        what="claim: the paper's criterion against the sharpness baseline, paired",
+        was="the sharpness baseline's own Spearman >= 0.6 (a claim the paper does not make)",
+        why="the claim rules: compare with the baseline that could win")))
+claims.declare(
+    "hessian_axes_mitigate", kind="supporting",
+    statement=("A function-preserving rescaling in front of batch norm distorts a slice along the top Hessian "
+               "eigenvector (fixed step) less than a slice along a raw random direction"),
+    metric="|ln(curvature at alpha_small / curvature at alpha_large)| along each copy's top Hessian eigenvector",
+    paired_with="the same along one raw filter-normalised random direction",
+    better="lower", margin=0.0, fmt="{:+.1f}",
+    changed=repro.Change(
+        what="claim added: the Hessian-axis remedy, over 3 independently trained batch-norm networks",
+        was="not tested (the legacy chapter tested the invariance of filter-normalised slices)",
+        why="the referee: the chapter tested the converse of the paper's claim and never the remedy"))
+claims.not_testable(
+    "filter_norm_misleads", kind="supporting",
+    statement="Filter-normalised landscape plots can mislead when batch normalisation is present",
+    reason=("the abstract does not say how, the paper's batch-norm examples were not available to us, and the one "
+            "mechanism we can construct, a rescaling in front of batch norm, leaves filter-normalised slices exactly "
+            "unchanged (sanity check below)"))
+claims.declare(
+    "rescaling_invariance", kind="sanity",
+    statement=("Rescaling the pre-batch-norm layer changes neither the outputs nor the filter-normalised slices "
+               "(every network, both alphas)"),
+    metric="largest change of outputs and slice values (floored at 1e-12)", better="lower", margin=1e-8,
+    fmt="{:.0e}", deterministic=True)
+claims.declare(
+    "raw_slice_distorted", kind="sanity",
+    statement="Along a raw (not re-normalised) direction the same function looks sharper or flatter",
+    metric="smallest curvature ratio alpha_small / alpha_large over the networks", better="higher", margin=2.0,
+    fmt="{:.0f}", deterministic=True)
+claims.show()
 
 # %% tags=["parameters"]
 scale = "quick"
@@ -69,6 +125,7 @@ seed = 0
 device = "auto"
 alpha_small = 0.5  # rescaling factors of the pre-batch-norm layer (claims 1-2)
 alpha_large = 2.0
+n_bn_nets = 3  # independently trained batch-norm networks (runs of the Hessian-axis claim)
 
 # %%
 import inspect
@@ -81,9 +138,8 @@ from scipy.stats import spearmanr
 from sklearn.datasets import load_digits
 from torch import nn
 
-import repro
 from repro.book.claims import below
-from repro.book.params import check_float
+from repro.book.params import check_float, check_int
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
 from repro.curvature import hessian
@@ -95,16 +151,17 @@ from repro.nn import models
 run = repro.setup(scale, seed, device)
 check_float("alpha_small", alpha_small, minimum=0.05, maximum=1.0)
 check_float("alpha_large", alpha_large, minimum=1.0, maximum=20.0)
+check_int("n_bn_nets", n_bn_nets, minimum=3, maximum=20)
 torch.set_default_dtype(torch.float64)  # small models: float64 on the CPU, so round-off is negligible
 dev = "cpu"  # Hessian-vector products of a few thousand parameters: the CPU is the right device
 
 N_TRAIN = run.pick([100, 200, 400, 1257], [100, 200, 400, 800, 1257])  # training-set sizes
 NOISE_RATES = run.pick([0.0, 0.15, 0.3], [0.0, 0.1, 0.2, 0.3])                    # label-noise rates
-REPEATS = run.pick(3, 5)          # trainings per configuration (averaged)
+REPEATS = run.pick(5, 8)          # independent sets of trainings of every configuration (runs)
 HIDDEN = 32                       # width of the models of claims 3-4
 STEPS = run.pick(300, 600)        # full-batch Adam steps
 SEVERITIES = [2.0, 4.0, 6.0]      # std of the pixel noise, in grey levels (pixels run 0..16)
-SLQ_STEPS, SLQ_PROBES = run.pick((40, 2), (80, 4))
+SLQ_STEPS, SLQ_PROBES = run.pick((40, 1), (80, 4))
 TS = np.linspace(-1, 1, 21)       # 1-D slice coordinates
 GRID = np.linspace(-1, 1, run.pick(15, 31))  # 2-D slice coordinates
 print(f"{len(N_TRAIN) * len(NOISE_RATES)} model configurations x {REPEATS} trainings; "
@@ -183,51 +240,67 @@ print(inspect.getsource(ll.filter_normalize))
 # ## Experiment 1: a function-preserving rescaling and the landscape
 #
 # A batch-normalised MLP (64 -> 64 -> batch norm -> ReLU -> 10) is trained on the full training set,
-# then copied with the first layer rescaled by $\alpha \in \{0.5, 2\}$. One Gaussian direction is
-# drawn and filter-normalised on the original network. "Raw" slices use this same direction for the
-# three networks; "filter" slices re-normalise it for each network. The loss is the cross-entropy on
-# the training set, in evaluation mode.
+# then copied with the first layer rescaled by $\alpha \in \{0.5, 2\}$; this is repeated for
+# `n_bn_nets` independent trainings. For each network one Gaussian direction is drawn and
+# filter-normalised on the original. "Raw" slices use this same direction for the three copies;
+# "filter" slices re-normalise it for each copy; "Hessian" slices use each copy's own top Hessian
+# eigenvector (a unit vector) scaled to the norm of the original filter-normalised direction, the
+# same step length for all copies. The loss is the cross-entropy on the training set, in
+# evaluation mode; the curvature of a slice is that of its least-squares parabola.
 
 # %%
-torch.manual_seed(1000 * seed + 7)
-bn_net = nn.Sequential(nn.Linear(64, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Linear(64, 10))
-opt = torch.optim.Adam(bn_net.parameters(), lr=1e-2)
-bn_net.train()
-for _ in range(STEPS):
-    opt.zero_grad()
-    F.cross_entropy(bn_net(X_train), y_train).backward()
-    opt.step()
-bn_net.eval()
-
 ALPHAS = [alpha_small, 1.0, alpha_large]
-nets = {a: ll.rescale_before_batchnorm(bn_net, 0, 1, a) for a in ALPHAS}
-with torch.no_grad():
-    out_gap = max(float((nets[a](X_train) - bn_net(X_train)).abs().max()) for a in ALPHAS)
 
 
 def train_loss(model):
     return F.cross_entropy(model(X_train), y_train).item()
 
 
-gen = torch.Generator().manual_seed(1000 * seed + 11)
-d_raw = ll.filter_normalize(ll.gaussian_direction(bn_net, gen), bn_net)
-slices = {}
-for a in ALPHAS:
-    slices["raw", a] = ll.landscape(train_loss, nets[a], d_raw, TS)
-    slices["filter", a] = ll.landscape(train_loss, nets[a], ll.filter_normalize(d_raw, nets[a]), TS)
-filter_gap = max(np.abs(slices["filter", a] - slices["filter", 1.0]).max() for a in ALPHAS)
-curv = {a: ll.curvature_1d(TS, slices["raw", a]) for a in ALPHAS}
-raw_ratio = curv[alpha_small] / curv[alpha_large]
-
-
 def hessian_top(model, X, y, k=1):
     return hessian.top_eigenvalues(lambda: F.cross_entropy(model(X), y), list(model.parameters()), k=k)
 
 
-lam_bn = {a: hessian_top(nets[a], X_train, y_train)[0] for a in ALPHAS}
-print(f"largest output change under rescaling: {below(out_gap, 1e-10)}")
-print("raw-slice curvature:", {a: round(c, 2) for a, c in curv.items()})
-print("top Hessian eigenvalue of the training loss:", {a: round(float(v), 2) for a, v in lam_bn.items()})
+def train_bn_net(k):
+    torch.manual_seed(1000 * seed + 7 + k)
+    net = nn.Sequential(nn.Linear(64, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Linear(64, 10))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+    net.train()
+    for _ in range(STEPS):
+        opt.zero_grad()
+        F.cross_entropy(net(X_train), y_train).backward()
+        opt.step()
+    return net.eval()
+
+
+bn_runs = []
+for k in progress(range(n_bn_nets), desc="batch-norm networks"):
+    net = train_bn_net(k)
+    copies = {a: ll.rescale_before_batchnorm(net, 0, 1, a) for a in ALPHAS}
+    with torch.no_grad():
+        out_gap = max(float((copies[a](X_train) - net(X_train)).abs().max()) for a in ALPHAS)
+    gen = torch.Generator().manual_seed(1000 * seed + 11 + k)
+    d_raw = ll.filter_normalize(ll.gaussian_direction(net, gen), net)
+    step = ll.direction_norm(d_raw)
+    sl, lam = {}, {}
+    for a in ALPHAS:
+        m = copies[a]
+        sl["raw", a] = ll.landscape(train_loss, m, d_raw, TS)
+        sl["filter", a] = ll.landscape(train_loss, m, ll.filter_normalize(d_raw, m), TS)
+        vals, vecs = hessian.top_eigenpairs(lambda: F.cross_entropy(m(X_train), y_train), list(m.parameters()), k=1)
+        lam[a] = float(vals[0])
+        sl["hessian", a] = ll.landscape(train_loss, m, ll.to_list(vecs[:, 0] * step, m), TS)
+    curv = {(kind, a): ll.curvature_1d(TS, sl[kind, a]) for kind in ("raw", "filter", "hessian") for a in ALPHAS}
+    bn_runs.append(dict(net=net, d_raw=d_raw, slices=sl, curv=curv, lam=lam, out_gap=out_gap,
+                        filter_gap=max(np.abs(sl["filter", a] - sl["filter", 1.0]).max() for a in ALPHAS)))
+
+for k, r in enumerate(bn_runs):
+    print(f"network {k}: largest output change {below(r['out_gap'], 1e-10)}; curvature at alpha = "
+          + "/".join(f"{a:g}" for a in ALPHAS) + ": raw " + "/".join(f"{r['curv']['raw', a]:.3g}" for a in ALPHAS)
+          + ", filter " + "/".join(f"{r['curv']['filter', a]:.3g}" for a in ALPHAS)
+          + ", Hessian axis " + "/".join(f"{r['curv']['hessian', a]:.3g}" for a in ALPHAS)
+          + "; top eigenvalue " + "/".join(f"{r['lam'][a]:.3g}" for a in ALPHAS))
+bn_net, d_raw, slices = bn_runs[0]["net"], bn_runs[0]["d_raw"], bn_runs[0]["slices"]
+gen = torch.Generator().manual_seed(1000 * seed + 101)
 
 # %% [markdown]
 # For the 2-D picture we compare two random filter-normalised directions with the two top Hessian
@@ -244,38 +317,41 @@ surf_random = ll.landscape(train_loss, bn_net, d_raw, GRID, d2, GRID)
 surf_hessian = ll.landscape(train_loss, bn_net, h1, GRID, h2, GRID)
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(14, 3.9))
-for ax, kind in zip(axes[:2], ["raw", "filter"]):
+fig, axes = plt.subplots(1, 4, figsize=(18, 3.9))
+for ax, kind in zip(axes[:3], ["raw", "filter", "hessian"]):
     for c, a in enumerate(ALPHAS):
         ax.plot(TS, slices[kind, a], ["-", "--", ":"][c], color=COLORS[c], lw=2.2 - 0.4 * c,
                 label=f"α = {a:g}")
     ax.set(xlabel="step t along the direction", ylabel="training loss",
-           title=f"{'raw' if kind == 'raw' else 'filter-normalised'} direction")
+           title={"raw": "raw direction", "filter": "filter-normalised direction",
+                  "hessian": "top Hessian eigenvector (fixed step)"}[kind])
     ax.legend()
 vmax = max(surf_random.max(), surf_hessian.max())
 levels = np.geomspace(max(surf_random.min(), 1e-4), vmax, 12)
-ax = axes[2]
+ax = axes[3]
 ax.contour(GRID, GRID, surf_random.T, levels=levels, colors=COLORS[0], linewidths=1)
 ax.contour(GRID, GRID, surf_hessian.T, levels=levels, colors=COLORS[1], linewidths=1)
 ax.plot([], [], color=COLORS[0], label="random filter-normalised axes")
 ax.plot([], [], color=COLORS[1], label="top-2 Hessian axes")
 ax.set(xlabel="a", ylabel="b", title="2-D slices, same contour levels")
 ax.legend(fontsize=8, loc="lower left")
-fig.suptitle("One batch-norm MLP and two function-identical rescaled copies", fontsize=11)
+fig.suptitle("The first batch-norm MLP and two function-identical rescaled copies", fontsize=11)
 fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The three networks compute the same function. Along the raw direction the copy with $\alpha=0.5$
-# looks much sharper and the one with $\alpha = 2$ much flatter; after filter normalisation the three
-# curves lie on top of each other. The 2-D panel shows what Hessian axes add: at the same step
-# length the loss rises far faster along the top eigenvectors than along random directions, whose
-# curvature is an average over a spectrum that is mostly near zero.
+# The three networks compute the same function. Along the raw direction the copies look sharper or
+# flatter; after filter normalisation the three curves lie on top of each other (the algebra of
+# the method section). Along each copy's own top Hessian eigenvector, at a fixed step, the
+# curvature is that copy's largest eigenvalue, which the rescaling changes as well (printed above
+# for every network): whether it changes less than the raw slice is the supporting claim
+# `hessian_axes_mitigate`. The 2-D panel shows what Hessian axes add: at the same step length the
+# loss rises far faster along the top eigenvectors than along random directions.
 #
 # ## Experiment 2: Hessian criteria under a distribution shift
 #
 # Twelve configurations of a ReLU MLP (64 -> 32 -> 10): four training-set sizes (100 to 1257
-# images) times three rates of symmetric label noise (0, 15 and 30 %), each trained three times
+# images) times three rates of symmetric label noise (0, 15 and 30 %), each trained `REPEATS` times
 # (different subset, initialisation and label noise) with 300 steps of full-batch Adam. For every trained model we compute the top Hessian eigenvalue of its
 # training loss, and on the clean and the three shifted test sets its accuracy and the criteria
 # $re$, $Kh_{0.5}$ of the Hessian of the test loss. Values are averaged over the trainings of a
@@ -313,9 +389,10 @@ def analyse(model, Xtr, ytr):
 
 
 CONFIGS = [(n, r) for r in NOISE_RATES for n in N_TRAIN]
-results = []
+results, per_repeat = [], []
 for n, r in progress(CONFIGS, desc="configurations"):
     rows = [analyse(*train_model(n, r, k)) for k in range(REPEATS)]
+    per_repeat.append(rows)
     is_quad = lambda k: isinstance(k, tuple) and k[0] == "quad"  # noqa: E731
     avg = {k: float(np.mean([row[k] for row in rows])) for k in rows[0] if not is_quad(k)}
     avg["quad"] = {k: v for k, v in rows[0].items() if is_quad(k)}  # spectra of the first training
@@ -374,58 +451,69 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## Verdict
+# ## Results
+#
+# Each repeat $k$ is an independent set of trainings of the twelve configurations (its own subsets,
+# initialisations and label noise); the Spearman correlations are computed within each repeat, so
+# they are the independent runs of the headline and of the comparison with sharpness. The
+# Hessian-axis claim is paired over the independently trained batch-norm networks.
+
+# %%
+def rep(key, k):
+    return np.array([rows[k][key] for rows in per_repeat])
+
+
+for s_ in SEVERITIES:
+    rho = [spearmanr(rep(("kh", s_), k) - rep(("kh", 0.0), k), rep(("acc", 0.0), k) - rep(("acc", s_), k))[0]
+           for k in range(REPEATS)]
+    claims.record("kh_tracks_drop", values=rho, setting=f"pixel noise s={s_:g}")
+s_mid = SEVERITIES[1]
+rho_kh_k = [spearmanr(rep(("kh", s_mid), k) - rep(("kh", 0.0), k), rep(("acc", 0.0), k) - rep(("acc", s_mid), k))[0]
+            for k in range(REPEATS)]
+rho_lam_k = [spearmanr(rep("lam_train", k), rep(("acc", 0.0), k) - rep(("acc", s_mid), k))[0] for k in range(REPEATS)]
+claims.record("kh_beats_sharpness", method=rho_kh_k, baseline=rho_lam_k)
+
+
+def distortion(r, kind):
+    return abs(np.log(r["curv"][kind, alpha_small] / r["curv"][kind, alpha_large]))
+
+
+claims.record("hessian_axes_mitigate", method=[distortion(r, "hessian") for r in bn_runs],
+              baseline=[distortion(r, "raw") for r in bn_runs])
+claims.record("rescaling_invariance", value=max(max(r["out_gap"], r["filter_gap"]) for r in bn_runs) + 1e-12)
+claims.record("raw_slice_distorted",
+              value=min(r["curv"]["raw", alpha_small] / r["curv"]["raw", alpha_large] for r in bn_runs))
+claims.results()
 
 # %% tags=["nbval-check-output"]
-claims = repro.Claims()
-claims.add(f"Rescaling the pre-batch-norm layer (alpha={alpha_small:g}, {alpha_large:g}) changes neither "
-           "the outputs nor the filter-normalised slices",
-           measured={"max output change": below(out_gap, 1e-8), "max slice change": below(filter_gap, 1e-8)},
-           criterion="both < 1e-08 (float64)", passed=out_gap < 1e-8 and filter_gap < 1e-8)
-claims.add("Along a raw (not re-normalised) direction the same function looks sharper or flatter",
-           measured={f"curvature ratio alpha={alpha_small:g} / alpha={alpha_large:g}": raw_ratio},
-           criterion="ratio > 2", passed=raw_ratio > 2, fmt="{:.0f}")
-claims.add("Increase of Kh0.5 under pixel noise ranks the accuracy drop across models",
-           measured={f"Spearman at s={s:g}": rho_kh[s] for s in SEVERITIES},
-           criterion=f">= 0.6 at every strength ({len(CONFIGS)} models)",
-           passed=min(rho_kh.values()) >= 0.6, fmt="{:.2f}")
-claims.add("Top Hessian eigenvalue of the training loss ranks the accuracy drop across models",
-           measured={f"Spearman at s={SEVERITIES[1]:g}": rho_lam},
-           criterion=f">= 0.6 ({len(CONFIGS)} models)", passed=rho_lam >= 0.6, fmt="{:.2f}")
 claims.report()
 
 # %% [markdown]
-# **Verdict.** Claims 1, 2 and 4 are reproduced and claim 3 is not, with the same verdicts for
-# seeds 0, 1 and 2.
+# ## Verdict
 #
-# *Normalisation (claims 1-2).* Rescaling the layer in front of batch norm changes nothing the
-# network computes, and the filter-normalised slices of the three copies agree to round-off, as the
-# algebra in the method section says they must. The same random direction used without
-# re-normalisation makes the $\alpha = 0.5$ copy look 10 to 30 times more curved than the $\alpha = 2$
-# copy (seeds 0-2), far past the factor 2 of the criterion. The top Hessian eigenvalue of the
-# training loss also moves with $\alpha$ (printed above): Hessian-based sharpness is no more
-# rescaling-invariant than a raw slice, so comparing it *between* networks needs the same care.
-# Hessian axes do something different from normalisation: they show the stiffest directions, which
-# a random slice averages away.
+# The verdicts are in the report above, computed from the criteria declared at the top.
 #
-# *The paper's criterion (claim 3).* For mild and moderate pixel noise ($s = 2, 4$) the increase of
-# $Kh_{0.5}$ on the shifted test data ranks the twelve configurations by their accuracy drop very
-# well (Spearman about 0.9 on every seed): the criterion, read off the Hessian of the test loss alone,
-# sees the shift. At the strongest noise ($s = 6$) the ranking falls to 0.3-0.6, below
-# the threshold on every seed, so the claim "at every strength" is not reproduced. Two things happen
-# there: accuracy saturates near chance (a model that was 63 % accurate on clean data cannot drop by
-# more than about 50 points), and for models trained on 100-200 images $Kh_{0.5}$ *decreases* as the
-# noise grows (see the table), because their clean test loss was already far from a minimum. The
-# change of the criterion is a good proxy for the change of accuracy only while the shift is
-# moderate.
+# *The paper's criterion (headline).* At mild and moderate pixel noise the increase of $Kh_{0.5}$
+# on the shifted test data, read off the Hessian of the test loss alone, ranks the configurations
+# by their accuracy drop; the headline requires it at every strength, with the catalog's threshold
+# on the lower end of the interval over independent sets of trainings. At the strongest noise the
+# ranking degrades: accuracy saturates near chance, and for models trained on few images
+# $Kh_{0.5}$ can *decrease* as the noise grows (see the table), because their clean test loss was
+# already far from a minimum. The change of the criterion is a proxy for the change of accuracy
+# only while the shift is moderate.
 #
-# *Sharpness at the training minimum (claim 4).* The largest Hessian eigenvalue of the training
-# loss ranks the accuracy drop at $s = 4$ with Spearman 0.65-0.78 across seeds, just above the
-# threshold; it is driven mostly by the label-noise and training-set-size structure of the twelve
-# configurations (models that fit noisy labels or many images end up sharper and lose more), so it
-# is a weaker and more confounded signal than the criterion of claim 3 at moderate shift.
+# *Against sharpness.* The comparison with the top eigenvalue of the training loss is paired within
+# each set of trainings; that baseline is driven mostly by the label-noise and training-set-size
+# structure of the configurations.
 #
-# *What testing the headline would take.* The paper's claim is about large models and real
+# *Hessian axes.* The curvature along a copy's own top Hessian eigenvector is its largest
+# eigenvalue (times the squared step), and a rescaling in front of batch norm changes it: Hessian
+# axes are not rescaling-invariant. The supporting claim asks whether they are at least *less*
+# distorted than a raw random direction; filter normalisation, by contrast, removes this
+# rescaling exactly (a sanity check), so in this mechanism it is not the conventional method that
+# misleads.
+#
+# *What testing the headline at scale would take.* The paper's claim is about large models and real
 # data-set changes (ImageNet-1K vs. ImageNet-v2 and others), where computing the criteria on a
 # subsample replaces evaluating on a large labelled set. That needs pre-trained ImageNet models,
 # real shifted data sets and GPU-hours of Hessian-vector products, none of which fit a CPU minute or
@@ -438,12 +526,15 @@ claims.report()
 #   data set. Small models let us use float64 and exact statements about round-off.
 # - Model quality is varied by training-set size and label noise (12 configurations, 3 trainings
 #   each, averaged) instead of by architecture and pre-training.
-# - The HESD uses 40 Lanczos steps and 2 probes per spectrum at quick scale (80 and 4 at full scale);
+# - The HESD uses 40 Lanczos steps and 1 probe per spectrum at quick scale (80 and 4 at full scale);
 #   the authors' library defaults to 100 steps and one run. The criteria follow the authors'
 #   `hessian_criteria` formula with $n = 0.5$.
 # - The rescaling experiment uses a batch-norm MLP in evaluation mode with the running statistics
 #   and $\epsilon$ rescaled to keep the function exact; Li et al.'s convention of zero directions for
 #   biases and batch-norm parameters is used for filter normalisation. The paper's own batch-norm
-#   examples and its procedures for choosing Hessian axes are not reproduced.
-# - Claim 4 (training-loss sharpness) is not a claim of the paper; it is the catalog's suggested
-#   check of "Hessian-based sharpness", kept as a baseline for the paper's criteria.
+#   examples and its procedures for choosing Hessian axes are not reproduced; our Hessian axis is
+#   the plain top eigenvector of each copy at a fixed step length.
+# - The top eigenvalue of the training loss is not a criterion of the paper; it is the catalog's
+#   "Hessian-based sharpness", used as the baseline that the paper's criterion must beat.
+# - Runs: 5 independent sets of trainings of the 12 configurations (3 in the legacy chapter; the
+#   quick scale is slower for it) and 3 batch-norm networks at quick scale.

@@ -108,3 +108,22 @@ def test_dp_gd_without_noise_learns_separable_data():
     W = dk.dp_gd_softmax(X, y, 2, rho=1e12, steps=100, lr=5.0, clip=1.0, rng=rng)
     assert np.mean(dk.softmax_predict(X, W) == y) == 1.0
     assert W.shape == (3, 2)
+
+
+def test_laplace_workload_noise_scale_and_sensitivity():
+    rng = np.random.default_rng(0)
+    noisy = np.concatenate([dk.laplace_workload(np.zeros(60), 2.0, 0.5, rng) for _ in range(800)])
+    # Laplace(b) has mean |noise| = b = sensitivity * Q / eps = 240
+    assert abs(np.abs(noisy).mean() / 240.0 - 1) < 0.02
+    with pytest.raises(ValueError):
+        dk.laplace_workload(np.zeros(5), 1.0, 1.0, rng, workload=4)
+    # the sensitivities used by the chapter hold: replacing one point in [0, 1]^d moves an l1 sum
+    # by at most d, and a Gaussian kernel mean by at most 1 / n
+    d, n = 4, 30
+    X, Q = rng.uniform(size=(n, d)), rng.uniform(size=(20, d))
+    for _ in range(200):
+        X2 = X.copy()
+        X2[rng.integers(n)] = rng.uniform(size=d) * rng.integers(0, 2, d)  # corners included
+        assert np.abs(dk.l1_distance_sums(X2, Q) - dk.l1_distance_sums(X, Q)).max() <= d
+        diff = dk.gaussian_kernel(Q, X2, 0.7).mean(1) - dk.gaussian_kernel(Q, X, 0.7).mean(1)
+        assert np.abs(diff).max() <= 1.0 / n + 1e-12

@@ -229,3 +229,23 @@ def dp_gd_softmax(X: np.ndarray, y: np.ndarray, n_classes: int, rho: float, step
 def softmax_predict(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     """Predicted classes of the linear model returned by :func:`dp_gd_softmax`."""
     return np.argmax(np.hstack([X, np.ones((len(X), 1))]) @ W, axis=1)
+
+
+# ------------------------------------------------------------------------ the naive baseline
+
+def laplace_workload(exact: np.ndarray, sensitivity: float, eps: float, rng: np.random.Generator,
+                     workload: int | None = None) -> np.ndarray:
+    """The naive baseline: answer a workload of ``Q`` queries directly with the Laplace mechanism.
+
+    Each answer has sensitivity ``sensitivity`` (replacing one private point changes it by at most
+    that much: ``d`` for an l1 distance sum over ``[0, 1]^d``, ``1 / n`` for a kernel mean with
+    ``0 <= k <= 1``); the budget ``eps`` is split evenly over the ``Q`` queries (basic composition),
+    so every answer gets Laplace noise of scale ``sensitivity * Q / eps``. ``workload`` is ``Q``
+    (default: ``len(exact)``); the noise does not depend on which of the ``Q`` answers are looked at.
+    Unlike a data structure, the mechanism must know its queries and their number in advance.
+    """
+    exact = np.asarray(exact, dtype=np.float64)
+    Q = len(exact) if workload is None else int(workload)
+    if Q < len(exact):
+        raise ValueError("the workload must include every query answered")
+    return exact + rng.laplace(0.0, sensitivity * Q / eps, exact.shape)
