@@ -28,28 +28,67 @@
 # %% [markdown]
 # ```{admonition} The claim
 # :class: tip
-# **Paper.** With constants estimated on small models,
-# $L(N, S) = (N_c/N)^{\alpha_N} + (S_c/S)^{\alpha_S}$ (plus a constant where the data have an
-# irreducible loss) predicts the loss trajectory of much larger models trained in the same setup.
+# **Paper.** With constants estimated on small models (1M-60M parameters),
+# $L(N, S) = (N_c/N)^{\alpha_N} + (S_c/S)^{\alpha_S}$ predicts before training the minimum loss,
+# the steps needed for a loss, the critical batch size and the whole loss trajectory of models up
+# to 33B parameters trained in the same setup.
 #
-# **This chapter checks a mechanism at toy scale (tier B).** Data with a known irreducible loss:
-# a Markov chain over 128 tokens whose entropy rate is exact. Four small next-token MLPs (widths
-# 2-16, about 500-4300 parameters) are trained with one fixed setup; we fit
+# **That headline is not testable here** (the box below says why). **This chapter tests the
+# mechanism at toy scale (tier B).** Data with a known irreducible loss: a Markov chain over 128
+# tokens whose entropy rate $H$ is exact. Four small next-token MLPs (widths 2-16, about 500-4300
+# parameters) are trained with one fixed setup; we fit
 # $L(N, S) = (N_c/N)^{\alpha_N} + (S_c/S)^{\alpha_S} + L_\infty$ to their learning curves and predict
 # the learning curve of a held-out model with width 64 (about 4 times the parameters of the
-# largest fitted one). The whole pipeline is repeated on 4 independent chains and each claim is
-# judged on the median over chains. Thresholds, fixed before running:
-# 1. the predicted final loss of the held-out model is within **5 %** of its measured reducible loss
-#    $L - H$ (catalog entry for this paper);
-# 2. the mean absolute error of the predicted trajectory over the second half of training is
-#    **< 0.05 nats** (catalog);
-# 3. the fitted $L_\infty$ is within **0.05 nats** of the chain's entropy rate $H$ (our tolerance,
-#    the same scale as claim 2: a constant off by more would by itself spoil the trajectory).
-#
-# Testing the headline itself would take Transformer language models over two decades of size
-# (the paper's 1M-60M to predict up to 33B), on natural text, with the critical-batch-size
-# conversion of steps: far beyond a CPU minute.
+# largest fitted one). Each independent chain is a run, and every counted claim must beat a
+# predictor that uses no law at all:
+# * the predicted trajectory of the held-out model (second half of training) has a smaller mean
+#   absolute error than the constant $L = H$ and than the learning curve of the largest fitted model;
+# * the predicted final loss is within 5 % of the measured reducible loss $L - H$ (the catalog's
+#   criterion; a predictor with error 100 %, such as $L = H$, fails it);
+# * the fitted $L_\infty$ is closer to $H$ than the lowest loss any fitted model reached.
 # ```
+
+# %% tags=["hide-input"]
+import repro
+
+claims = repro.Claims()
+claims.not_testable(
+    "predicts_large_models",
+    statement=("Scaling-law constants estimated on 1M-60M-parameter Transformers predict the minimum loss, "
+               "steps to a loss, critical batch size and loss trajectory of models up to 33B parameters"),
+    reason=("it needs Transformer language models over more than two decades of size trained on natural text, "
+            "with the critical-batch-size conversion of steps: thousands of GPU hours, against one CPU minute "
+            "(quick) or ten GPU minutes (full) here"))
+TRIVIAL = repro.Change(
+    what="the trajectory claim is paired against naive predictors (L = H and the largest fitted model's curve)",
+    was="median MAE over chains < 0.05 nats (catalog), reported as reproduced",
+    why=("a referee noted that the constant L = H had a lower error than the law's prediction; a counted "
+         "claim must beat the trivial predictor"))
+claims.declare(
+    "trajectory", kind="supporting",
+    statement=("The law fitted on four small models predicts the held-out (4x larger) model's loss trajectory "
+               "over the second half of training better than a predictor without the law"),
+    metric="MAE of the law's predicted trajectory (nats)",
+    paired_with="MAE of the naive predictor named in the setting",
+    better="lower", margin=0.0, fmt="{:+.3f}", changed=TRIVIAL)
+claims.declare(
+    "final_loss", kind="supporting",
+    statement="The law predicts the held-out model's final loss within 5 % of its measured reducible loss L - H",
+    metric="|predicted - measured final loss| / (measured final loss - H), per chain",
+    better="lower", margin=0.05, fmt="{:.2f}",
+    changed=repro.Change(what="statistic", was="median over chains <= 0.05",
+                         why="claim rules: a 95% interval over independent chains"))
+claims.declare(
+    "linf_is_entropy", kind="supporting",
+    statement=("The fitted irreducible loss L_inf estimates the entropy rate H better than the lowest loss "
+               "reached by any fitted model"),
+    metric="|L_inf - H| (nats)", paired_with="|lowest loss of the fitted models - H| (nats)",
+    better="lower", margin=0.0, fmt="{:+.3f}",
+    changed=repro.Change(
+        what="criterion", was="median |L_inf - H| < 0.05 nats (our tolerance)",
+        why=("the held-out model's reducible loss is smaller than that tolerance, so it did not test the fit; "
+             "the fit must now beat the obvious estimate of H")))
+claims.show()
 
 # %% tags=["parameters"]
 scale = "quick"      # "quick" (CPU, < 1 min) or "full" (larger vocabulary, longer training)
@@ -120,8 +159,8 @@ print(f"{N_CHAINS} chains over {VOCAB} tokens; widths {FIT_WIDTHS} fitted, {HELD
 # is fitted by non-linear least squares to all points $(N, S, L)$ of the four small models with
 # $S \ge 300$ (the first steps are a transient that no power law in $S$ describes), and then evaluated
 # at the held-out model's $N$ for every $S$. The code is `src/repro/papers/theory/lm_scaling.py` and
-# `src/repro/scaling/multivariate.py` (tests in `tests/test_lm_scaling.py` and
-# `tests/test_multivariate_scaling.py`).
+# `src/repro/scaling/multivariate.py` (tests in `tests/papers/theory/test_lm_scaling.py` and
+# `tests/scaling/test_multivariate.py`).
 
 # %%
 print(inspect.getsource(lm.powerlaw_logit_chain))
@@ -143,18 +182,19 @@ for c in progress(range(N_CHAINS), desc="chains"):
     k = len(FIT_WIDTHS)
     law = ms.fit_sum_law(np.repeat(N[:k], sel.sum()), np.tile(EVAL[sel], k), curves[:k, sel].ravel())
     pred = law(N[k], EVAL)
-    second_half = EVAL >= STEPS / 2
     results.append(dict(H=H, N=N, curves=curves, law=law, pred=pred,
                         final_err=abs(pred[-1] - curves[k, -1]) / (curves[k, -1] - H),
-                        mae=np.abs(pred - curves[k])[second_half].mean(),
-                        mae_floor=(curves[k] - H)[second_half].mean(),
-                        linf_err=abs(law.L_inf - H)))
+                        mae=lm.trajectory_mae(pred, curves[k], EVAL, STEPS / 2),
+                        mae_floor=lm.trajectory_mae(H, curves[k], EVAL, STEPS / 2),
+                        mae_largest=lm.trajectory_mae(curves[k - 1], curves[k], EVAL, STEPS / 2),
+                        linf_err=abs(law.L_inf - H),
+                        min_loss_err=abs(curves[:k].min() - H)))
 print("chain  H      fitted L_inf  alpha_N  alpha_S  held-out final L - H: measured  predicted  "
-      "MAE 2nd half  (MAE of L = H)")
+      "MAE 2nd half  (MAE of L = H)  (MAE of largest fitted)")
 for c, r in enumerate(results):
     print(f"{c:5d}  {r['H']:.3f}  {r['law'].L_inf:12.3f}  {r['law'].alpha_N:7.2f}  {r['law'].alpha_S:7.2f}"
           f"  {r['curves'][-1, -1] - r['H']:34.3f}  {r['pred'][-1] - r['H']:9.3f}  {r['mae']:12.3f}"
-          f"  {r['mae_floor']:13.3f}")
+          f"  {r['mae_floor']:13.3f}  {r['mae_largest']:22.3f}")
 
 # %% [markdown]
 # Left: the learning curves of the first chain (reducible loss $L - H$, log axes), with the fitted
@@ -187,48 +227,34 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## Verdict
+# ## Results
+
+# %%
+claims.record("trajectory", method=[r["mae"] for r in results], baseline=[r["mae_floor"] for r in results],
+              setting="vs the constant L = H")
+claims.record("trajectory", method=[r["mae"] for r in results], baseline=[r["mae_largest"] for r in results],
+              setting="vs the largest fitted model's curve")
+claims.record("final_loss", values=[r["final_err"] for r in results])
+claims.record("linf_is_entropy", method=[r["linf_err"] for r in results],
+              baseline=[r["min_loss_err"] for r in results])
+claims.results()
 
 # %% tags=["nbval-check-output"]
-final_err = float(np.median([r["final_err"] for r in results]))
-mae = float(np.median([r["mae"] for r in results]))
-linf_err = float(np.median([r["linf_err"] for r in results]))
-claims = repro.Claims()
-claims.add("The law fitted on small models predicts the held-out model's final loss",
-           measured={"median |error| / measured reducible loss": final_err},
-           criterion="<= 0.05 (catalog), median over chains", passed=final_err <= 0.05, fmt="{:.1f}")
-claims.add("The law predicts the held-out model's loss trajectory",
-           measured={"median MAE over the second half (nats)": mae},
-           criterion="< 0.05 nats (catalog), median over chains", passed=mae < 0.05, fmt="{:.3f}")
-claims.add("The fitted L_inf is the entropy rate of the data",
-           measured={"median |L_inf - H| (nats)": linf_err},
-           criterion="< 0.05 nats, median over chains", passed=linf_err < 0.05, fmt="{:.3f}")
 claims.report()
 
 # %% [markdown]
-# **Verdict.** The report above is the outcome; each line can fail. On data whose logit spectrum
-# makes capacity a power law, the additive law describes the learning curves of the four small
-# models roughly (left panel: the step term is not quite shared between sizes), and with the
-# constants it finds, the fitted constant $L_\infty$ usually lands close to the chain's
-# true entropy rate and the predicted trajectory of the 4-times-larger model stays within the
-# catalog's 0.05 nats over the second half of training (claims 2 and 3). Two cautions:
+# ## Verdict
 #
-# * **The 0.05-nat bar is loose here.** The held-out model ends only about 0.02 nats above the
-#   entropy rate, so the constant prediction $L = H$ has a mean absolute error of about 0.02 nats
-#   too (last column of the table): claim 2 shows the law does not go badly wrong, not that it
-#   forecasts the shape of the curve. Claim 3 is close to its threshold (median 0.03-0.05 nats over
-#   the three seeds we ran), and single chains range from 0.01 to 0.2 nats: an occasional chain
-#   gives a fit that trades $L_\infty$ against a small $\alpha_N$, the classic degeneracy of fitting
-#   an offset power law on one decade of sizes.
-# * **The final-loss prediction fails (claim 1).** The catalog's 5 % of the *reducible* loss is a
-#   demanding bar when that loss is 0.02 nats: it asks for an absolute error of 0.001 nats, and
-#   our predictions miss by 0.01-0.08 nats, often predicting a loss *below* the entropy rate. Small
-#   absolute errors in $L_\infty$ or $\alpha_N$ are enough for that, and nothing in four small models
-#   pins them down to a thousandth of a nat.
-#
-# So the mechanism the paper relies on (a size term and a step term that add, with constants that
-# can be read from small models) holds roughly at toy scale, but predicting the larger model's loss
-# *to within a small fraction of its reducible part* did not reproduce.
+# The paper's headline (prediction across two decades of Transformer sizes, up to 33B parameters)
+# is not testable here. At toy scale the report above gives the verdicts, each against a predictor
+# that does not use the law: the constant $L = H$ (the entropy rate, known exactly here) and the
+# curve of the largest model the law was fitted on. The held-out model ends close to the entropy
+# rate (the table above lists its reducible loss), so a loose absolute tolerance on the trajectory
+# error, like the catalog's 0.05 nats used by the legacy version of this chapter, is met even by
+# $L = H$; the paired comparisons ask whether the law adds anything. The final-loss criterion asks
+# for an error of 5 % of a small reducible loss, which small absolute errors in $L_\infty$ or
+# $\alpha_N$ already exceed, and nothing in four small models pins those down that finely; fitting
+# an offset power law on one decade of sizes trades $L_\infty$ against $\alpha_N$.
 #
 # ## Deviations from the paper
 #
@@ -244,6 +270,6 @@ claims.report()
 # * **One joint fit.** We fit all five constants at once by least squares on the small models' curves
 #   (steps $\ge 300$); the paper estimates them in separate steps. The constant $L_\infty$ is our
 #   addition for data with an irreducible loss (Kaplan et al.'s form has none).
-# * **Repetitions.** Four independent chains per run at quick scale, judged by the median;
+# * **Repetitions.** Four independent chains at quick scale, each a run of the whole pipeline;
 #   `scale="full"` uses 256 tokens, widths 4-32 fitted and 128 held out, 20000 steps and 5 chains.
-# * **Thresholds.** 5 % and 0.05 nats are the catalog's; the 0.05-nat tolerance on $L_\infty$ is ours.
+# * **Thresholds.** The 5 % on the final loss is the catalog's; the other claims are comparisons.

@@ -11,11 +11,10 @@ CHAPTERS = runner.chapters()
 # Learning theory ..." and "Rework parts Losses ... and Kernels ..."); remove a chapter from this
 # list when it is reworked. No new chapter may be added: the list only shrinks.
 LEGACY = {
-    "theory": {"exact_inductive_bias", "explaining_scaling_laws", "gda_stability_gmm",
-               "highdim_generalization_dyn", "naive_bayes_vs_logreg", "neural_collapse_deep_linear", "nmt_scaling_laws", "ood_unlabeled_dro",
+    "theory": {"exact_inductive_bias", "explaining_scaling_laws", "highdim_generalization_dyn", "naive_bayes_vs_logreg", "nmt_scaling_laws", "ood_unlabeled_dro",
                "pdlt_finite_width", "posterior_collapse_cvae_hvae",
                "regmix_data_mixture", "rmt_lr_batch_size", "subgm_robust_matrix",
-               "unraveling_scaling_laws", "unsup_pretrain_advantage", "useful_simplicity_bias"},
+               "unsup_pretrain_advantage", "useful_simplicity_bias"},
     "losses": {"compress_feat_noisy_labels", "ensloss", "lsa_web_noise", "msssim_loss",
                "multi_sample_dropout", "rcal_noisy_longtail"},
     "kernels": {"bnn_surrogates_bo", "deep_kernel_machines", "functional_bayes_tucker", "generative_kernel_cl", "gp_functional_prior_bnn",

@@ -62,6 +62,24 @@ def test_gaps_are_paired_and_test_error_is_bayes_at_the_mean():
     rng = np.random.default_rng(3)
     gaps = ga.generalization_gaps(10, 2, [0, 5], 7, rng)
     assert set(gaps) == {0, 5} and gaps[0].shape == (7,) and np.all(gaps[5] >= 0)
+    signed = ga.generalization_gaps(10, 2, [0, 5], 7, np.random.default_rng(3), signed=True)
+    assert all(np.allclose(np.abs(signed[r]), gaps[r]) for r in (0, 5))  # same draws, sign kept
     mu = ga.unit_mean(2)
     assert ga.test_error(mu, mu, 0.6)[0] == pytest.approx(gmm.bayes_error(mu / 0.6))
     assert ga.class_sizes(7) == (4, 3)
+
+
+def test_run_means_average_consecutive_blocks():
+    gaps = np.arange(10.0)
+    assert np.allclose(ga.run_means(gaps, 3), [1.0, 4.0, 7.0])  # the remainder (9) is dropped
+    with pytest.raises(ValueError):
+        ga.run_means(np.ones(2), 3)
+
+
+def test_decay_exponents_recover_a_power_law_per_run():
+    ms = np.array([100, 200, 500, 1000])
+    rates = np.array([0.5, 1.0, 0.25])
+    gaps = 3.0 * ms[:, None] ** -rates[None, :]
+    assert np.allclose(ga.decay_exponents(ms, gaps), rates)
+    from repro.scaling.fits import loglog_slope
+    assert ga.decay_exponents(ms, gaps)[0] == pytest.approx(-loglog_slope(ms, gaps[:, 0]))

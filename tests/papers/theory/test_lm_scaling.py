@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 from torch.nn import functional as F
 
@@ -60,3 +61,13 @@ def test_training_approaches_entropy_rate():
     H = lm.entropy_rate(P)
     assert curves.shape == (1, 2)
     assert curves[0, 1] < curves[0, 0] and curves[0, 1] - H < 0.02
+
+
+def test_trajectory_mae_and_the_constant_predictor():
+    steps = np.array([10, 100, 1000, 2000])
+    curve = np.array([3.0, 2.0, 1.5, 1.25])
+    assert lm.trajectory_mae(curve, curve, steps, 1000) == 0.0
+    assert lm.trajectory_mae(1.0, curve, steps, 1000) == pytest.approx(0.375)      # a constant L = H
+    assert lm.trajectory_mae(curve + 0.1, curve, steps, 100) == pytest.approx(0.1)
+    with pytest.raises(ValueError):
+        lm.trajectory_mae(curve, curve, steps, 5000)

@@ -83,11 +83,12 @@ def augmented_losses(X: np.ndarray, y: np.ndarray, m_gen: int, mu: np.ndarray, s
 
 
 def generalization_gaps(m: int, d: int, ratios, reps: int, rng: np.random.Generator,
-                        sigma: float = 0.6, chunk: int = 1000) -> dict:
+                        sigma: float = 0.6, chunk: int = 1000, signed: bool = False) -> dict:
     """``{ratio: |test - train| per repetition}`` for ``m_G = int(ratio * m)``, on shared real data.
 
     Every ratio reuses the same real training sets, so differences between ratios are paired.
-    Repetitions are processed ``chunk`` at a time to bound memory.
+    Repetitions are processed ``chunk`` at a time to bound memory. ``signed=True`` returns
+    ``test - train`` (the authors' gap is its absolute value).
     """
     mu = unit_mean(d)
     out = {r: [] for r in ratios}
@@ -95,7 +96,7 @@ def generalization_gaps(m: int, d: int, ratios, reps: int, rng: np.random.Genera
         X, y = sample_real(min(chunk, reps - start), m, mu, sigma, rng)
         for r in ratios:
             train, test, _ = augmented_losses(X, y, int(r * m), mu, sigma, rng)
-            out[r].append(np.abs(test - train))
+            out[r].append(test - train if signed else np.abs(test - train))
     return {r: np.concatenate(v) for r, v in out.items()}
 
 
@@ -108,3 +109,29 @@ def test_error(theta: np.ndarray, mu: np.ndarray, sigma: float) -> np.ndarray:
 def expected_gap_without_augmentation(m: int, d: int) -> float:
     """``E[test - train] = d / m`` for the plain mean estimator (signed gap; both variances count)."""
     return d / m
+
+
+def run_means(gaps: np.ndarray, n_runs: int) -> np.ndarray:
+    """Split per-repetition gaps into ``n_runs`` consecutive, equal blocks and average each.
+
+    Every repetition draws its own real training set, so the blocks are independent runs of the
+    authors' simulation (each averages its repetitions, as their script does). A remainder that
+    does not fill a block is dropped.
+    """
+    gaps = np.asarray(gaps, float)
+    size = len(gaps) // n_runs
+    if size < 1:
+        raise ValueError(f"{len(gaps)} repetitions cannot fill {n_runs} runs")
+    return gaps[: size * n_runs].reshape(n_runs, size).mean(1)
+
+
+def decay_exponents(ms, run_gaps: np.ndarray) -> np.ndarray:
+    """Per-run decay exponent ``-slope`` of ``log(mean gap)`` against ``log m``.
+
+    ``run_gaps`` has shape ``(len(ms), n_runs)``: the mean gap of each run at each ``m``. A
+    larger exponent is a faster rate.
+    """
+    x = np.log(np.asarray(ms, float))
+    Y = np.log(np.asarray(run_gaps, float))
+    x = x - x.mean()
+    return -(x @ (Y - Y.mean(0))) / (x @ x)

@@ -152,3 +152,16 @@ def train_curves(model: ParallelBigramMLPs, P: np.ndarray, pi: np.ndarray, *, st
 def entropy_rate(P: np.ndarray) -> float:
     """The chain's entropy rate (nats/token): the irreducible loss of any language model."""
     return markov_entropy_rate(P)
+
+
+def trajectory_mae(pred, curve, eval_steps, from_step: float) -> float:
+    """Mean absolute error of a predicted loss trajectory over the recorded steps ``>= from_step``.
+
+    ``pred`` may be a scalar (a constant predictor such as ``L = H``) or one value per step.
+    """
+    eval_steps, curve = np.asarray(eval_steps), np.asarray(curve, dtype=float)
+    sel = eval_steps >= from_step
+    if not sel.any():
+        raise ValueError("no recorded step at or after from_step")
+    pred = np.broadcast_to(np.asarray(pred, dtype=float), curve.shape)
+    return float(np.abs(pred[sel] - curve[sel]).mean())
