@@ -32,23 +32,57 @@
 # with any single fixed CC loss; on 14 OpenML tabular and 46 image binary tasks EnsLoss beats the
 # fixed losses (BCE, hinge, exponential, focal, ...) in most pairwise comparisons.
 #
-# **This chapter checks**, on 4 small binary tasks (breast cancer, digits 3 vs 8, digits 4 vs 9,
-# a synthetic Gaussian task) with 20 % of the training labels flipped, the same MLP trained for a
-# fixed number of epochs with BCE, hinge, exponential and EnsLoss, over 5 seeds per task:
-# 1. *final accuracy*: EnsLoss's final-epoch test accuracy is, on average over the 4 x 5
-#    (task, seed) pairs, at least that of the *best* fixed loss (chosen per task, after the fact):
-#    paired mean difference $\ge 0$;
-# 2. *less overfitting*: EnsLoss's drop from peak to final test accuracy is smaller than BCE's
-#    (mean over the 20 pairs).
-#
-# Both thresholds are the catalog's suggested check for this paper and were fixed before running.
+# **This chapter tests**, on 4 small binary tasks (breast cancer, digits 3 vs 8, digits 4 vs 9, a
+# synthetic Gaussian task) with 20 % of the training labels flipped, the same MLP trained for a
+# fixed number of epochs with BCE, hinge, exponential and EnsLoss, every comparison paired over
+# independent runs (each run redraws every task's split, label noise, initialisation and batch
+# order; a run's value is the average over the 4 tasks): the headline, EnsLoss's final-epoch test
+# accuracy above that of *each* fixed loss; and as a supporting claim, the paper's mechanism, a
+# smaller drop from peak to final test accuracy than BCE's (less overfitting). That every random
+# derivative is a legitimate CC derivative is a sanity check of our generator. The criteria are in
+# the box below, declared before anything runs.
 # ```
+
+# %% tags=["hide-input"]
+import repro
+
+claims = repro.Claims()
+claims.declare(
+    "ensloss_beats_fixed", kind="headline",
+    statement=("20% flipped training labels, final epoch: EnsLoss's test accuracy (mean over 4 binary tasks) "
+               "is above that of each fixed loss (BCE, hinge, exponential)"),
+    metric="EnsLoss final test accuracy, mean over tasks (points)", paired_with="the fixed loss's",
+    better="higher", margin=0.0, fmt="{:+.1f}",
+    changed=repro.Change(
+        what="criterion and baseline",
+        was=("paired mean difference >= 0 over 4 tasks x 5 seeds against the best fixed loss per task, chosen "
+             "on the test accuracies, no interval"),
+        why=("the claim rules: the 95% CI over independent runs (a run averages the 4 tasks, which share its "
+             "seed) must lie above 0, against each fixed loss in turn rather than one picked on the test set")))
+claims.declare(
+    "ensloss_overfits_less", kind="supporting",
+    statement="EnsLoss's drop from peak to final test accuracy (mean over tasks) is smaller than BCE's",
+    metric="EnsLoss peak-minus-final test accuracy (points)", paired_with="BCE's",
+    better="lower", margin=0.0, fmt="{:+.1f}",
+    changed=(repro.Change(
+        what="criterion", was="EnsLoss mean drop < BCE mean drop over 4 tasks x 5 seeds, no interval",
+        why="the claim rules: the 95% CI of the paired per-run differences must lie below 0"), repro.Change(
+        what="independent runs at quick scale (every claim)", was="5",
+        why=("with 5 runs this claim's verdict differed between seeds 0, 1 and 2 (its interval ended near 0); "
+             "the rules: enlarge the experiment, not the threshold"))))
+claims.declare(
+    "derivatives_are_cc", kind="sanity",
+    statement=("Every random derivative draw is negative and non-decreasing in the margin (so a convex, "
+               "calibrated loss through it exists)"),
+    metric="fraction of 1000 draws (batches of 128 margins) violating a condition", better="lower",
+    margin=1e-12, deterministic=True, fmt="{:.0e}")
+claims.show()
 
 # %% tags=["parameters"]
 scale = "quick"      # "quick" (CPU, < 1 min) or "full" (closer to the paper)
-seed = 0             # base seed: the experiment uses seeds 1000*seed + 0, 1, ...
+seed = 0             # base seed: the runs use seeds 1000*seed + 0, 1, ...
 device = "auto"      # "auto", "cpu" or "cuda"
-n_seeds = 0          # seeds per task; 0 picks the scale's default
+n_seeds = 0          # independent runs (each over all tasks); 0 picks the scale's default
 noise_rate = 0.2     # fraction of training labels flipped
 
 # %%
@@ -57,9 +91,10 @@ import inspect
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from IPython.display import Markdown
+from myst_nb import glue
 from sklearn.datasets import load_breast_cancer, load_digits
 
-import repro
 from repro.book import params
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
@@ -71,9 +106,9 @@ from repro.stats import intervals as stats
 run = repro.setup(scale, seed, device)
 params.check_int("n_seeds", n_seeds, minimum=0, maximum=50)
 params.check_float("noise_rate", noise_rate, minimum=0.0, maximum=0.45)
-n_seeds = n_seeds or run.pick(5, 10)
+n_seeds = n_seeds or run.pick(8, 16)
 if n_seeds < 3:
-    raise params.ParameterError(f"parameter n_seeds={n_seeds} must be >= 3 (paired statistics)")
+    raise params.ParameterError(f"parameter n_seeds={n_seeds} must be >= 3 (independent runs per claim)")
 SEEDS = [1000 * seed + i for i in range(n_seeds)]
 
 # %% [markdown]
@@ -94,10 +129,29 @@ SEEDS = [1000 * seed + i for i in range(n_seeds)]
 # margin. Every step is thus a legitimate SGD step on a different random CC loss. The paper proves
 # that this doubly stochastic procedure is consistent and argues that the random loss acts like
 # Dropout: no single loss can be overfitted. Code: `src/repro/objectives/ensloss.py`, tested in
-# `tests/test_losses_ensloss.py` (CC conditions, gradient $= g/|B|$, baselines against PyTorch).
+# `tests/objectives/test_ensloss.py` (CC conditions, gradient $= g/|B|$, baselines against PyTorch).
 
 # %%
 print(inspect.getsource(ensloss.sample_derivatives))
+
+# %% [markdown]
+# ### Sanity check: every draw is a CC derivative
+#
+# 1000 draws on batches of 128 random margins (a tenth of them tied in pairs): each draw must be
+# negative everywhere and non-decreasing when the margins are sorted.
+
+# %%
+gen_chk = torch.Generator().manual_seed(10_000 + seed)
+bad = 0
+for _ in range(1000):
+    m = 3 * torch.randn(128, generator=gen_chk, dtype=torch.float64)
+    m[:13] = m[13:26]  # some ties
+    g = ensloss.sample_derivatives(m, gen_chk)
+    order = torch.argsort(m, stable=True)
+    ms, gs = m[order], g[order]
+    rising = torch.diff(gs)[torch.diff(ms) > 0]
+    bad += bool((g >= 0).any() or (rising < 0).any())
+print(f"draws violating a CC condition: {bad} of 1000")
 
 # %% [markdown]
 # What do these random losses look like? Below, ten draws of derivative values on a batch of 128
@@ -192,7 +246,7 @@ def one_seed(s: int) -> dict:
     return out
 
 
-curves = stats.over_seeds(one_seed, SEEDS, desc="seeds")
+curves = stats.over_seeds(one_seed, SEEDS, desc="runs")
 
 # %% [markdown]
 # ## Results
@@ -208,7 +262,7 @@ for ax, task in zip(axes, TASKS):
     ax.set(xlabel="epoch", ylabel="test accuracy (%)", title=task)
 axes[0].legend(loc="lower left", fontsize=8)
 fig.suptitle(f"Test accuracy during training, {noise_rate:.0%} flipped training labels "
-             f"(mean and 95% CI over {n_seeds} seeds)")
+             f"(mean and 95% CI over {n_seeds} runs)")
 fig.tight_layout()
 plt.show()
 
@@ -220,42 +274,47 @@ print(f"{'':15s}" + "".join(f"{'final / peak (%)':>22s}" for _ in LOSSES))
 for t in TASKS:
     print(f"{t:15s}" + "".join(f"{final[t, n].mean():15.1f} /{peak[t, n].mean():5.1f}" for n in LOSSES))
 best_fixed = {t: max(ensloss.FIXED, key=lambda n: final[t, n].mean()) for t in TASKS}
-print("best fixed loss per task (final accuracy):", best_fixed)
+print("best fixed loss per task (final accuracy, for reading only):", best_fixed)
+
+
+def over_tasks(d: dict, name: str) -> np.ndarray:
+    """Per-run value averaged over the tasks."""
+    return np.mean([d[t, name] for t in TASKS], 0)
+
 
 # %% [markdown]
-# ## Verdict
+# ## Claims: measured
+
+# %%
+for other in ensloss.FIXED:
+    claims.record("ensloss_beats_fixed", method=over_tasks(final, "EnsLoss"), baseline=over_tasks(final, other),
+                  setting=f"vs {other}")
+drop = {n: {t: peak[t, n] - final[t, n] for t in TASKS} for n in ("EnsLoss", "BCE")}
+claims.record("ensloss_overfits_less", method=np.mean([drop["EnsLoss"][t] for t in TASKS], 0),
+              baseline=np.mean([drop["BCE"][t] for t in TASKS], 0))
+claims.record("derivatives_are_cc", value=bad / 1000)
+claims.results()
+for key, c in claims.declared.items():  # the verdicts, for the prose below
+    glue(f"verdict_{key}", Markdown(f"**{c.verdict.lower()}**"), display=False)
 
 # %% tags=["nbval-check-output"]
-claims = repro.Claims()
-d_best = np.concatenate([final[t, "EnsLoss"] - final[t, best_fixed[t]] for t in TASKS])
-m_best, h_best = stats.mean_ci(d_best)
-claims.add("EnsLoss ends with at least the test accuracy of the best fixed loss",
-           measured={"EnsLoss - best fixed, final accuracy (points, mean; 95% CI)":
-                     [round(float(m_best)), round(float(m_best - h_best)), round(float(m_best + h_best))]},
-           criterion=f"paired mean >= 0 over {len(TASKS)} tasks x {n_seeds} seeds (best fixed loss chosen per task)",
-           passed=m_best >= 0, fmt="{:.0f}")
-
-drop = {n: np.concatenate([peak[t, n] - final[t, n] for t in TASKS]) for n in ("EnsLoss", "BCE")}
-claims.add("EnsLoss overfits less than BCE: smaller drop from peak to final test accuracy",
-           measured={"EnsLoss drop (points, mean)": round(float(drop["EnsLoss"].mean())),
-                     "BCE drop (points, mean)": round(float(drop["BCE"].mean()))},
-           criterion=f"EnsLoss mean drop < BCE mean drop ({len(TASKS)} tasks x {n_seeds} seeds)",
-           passed=drop["EnsLoss"].mean() < drop["BCE"].mean(), fmt="{:.0f}")
 claims.report()
 
 # %% [markdown]
-# **Reading the result.** On all four tasks the picture is the one the paper draws for its image
-# tasks: every loss reaches about the same peak test accuracy within the first 5 to 15 epochs, then
-# keeps fitting the flipped labels and loses many points. EnsLoss loses fewer: at the last epoch it
-# is ahead of every fixed loss on most tasks, including the best one chosen after the fact, and its
-# peak-to-final drop is smaller than BCE's. The effect is modest (a point or two of final accuracy,
-# see the report) but consistent across tasks and seeds. The mechanism is visible in the first
-# figure: the random derivatives are bounded by 1 in magnitude and decay quickly for confident
-# margins ($s > 1$), so a fitted example barely pulls on the weights, and each flipped label (at a
-# negative margin) receives a random push whose size changes from step to step rather than the
-# same systematic one. This slows memorisation down; it does not stop it: on breast cancer
-# EnsLoss's accuracy is still falling at the end, and without early stopping all losses end far
-# below their peak. The paper's claim, and ours, is the relative one.
+# ## Verdict
+#
+# **Headline: {glue:md}`verdict_ensloss_beats_fixed`.** On all four tasks the picture is the one the
+# paper draws for its image tasks: every loss reaches about the same peak test accuracy within the
+# first epochs, then keeps fitting the flipped labels and loses accuracy. The headline asks whether
+# EnsLoss ends above each fixed loss, run by run (effect sizes in the results cell above, per-task
+# means in the table). Less overfitting than BCE, the mechanism the paper argues:
+# {glue:md}`verdict_ensloss_overfits_less`. The mechanism is visible in the first figure: the random
+# derivatives are bounded by 1 in magnitude and decay quickly for confident margins ($s > 1$), so
+# a fitted example barely pulls on the weights, and each flipped label (at a negative margin)
+# receives a random push whose size changes from step to step rather than the same systematic
+# one. This slows memorisation down; it does not stop it: without early stopping every loss ends
+# below its peak (figure above). The paper's claim, and ours, is the relative one. The sanity
+# check confirms that every derivative our generator draws is a legitimate CC derivative.
 #
 # ## Deviations from the paper
 #
@@ -271,3 +330,5 @@ claims.report()
 # * **Derivative generator.** We follow the authors' code path (log-normal magnitudes, clipped at
 #   1, sorted against the margins, $1/s$ tail for $s > 1$), not the other distributions the paper
 #   discusses.
+# * **Runs.** 8 independent runs at quick scale, 16 at full scale; each run covers all four tasks,
+#   and the claims are evaluated on the per-run averages over the tasks.

@@ -15,7 +15,7 @@ LEGACY = {
                "pdlt_finite_width", "posterior_collapse_cvae_hvae",
                "regmix_data_mixture", "rmt_lr_batch_size", "subgm_robust_matrix",
                "unsup_pretrain_advantage", "useful_simplicity_bias"},
-    "losses": {"compress_feat_noisy_labels", "ensloss", "lsa_web_noise", "msssim_loss",
+    "losses": {"compress_feat_noisy_labels", "lsa_web_noise", "msssim_loss",
                "multi_sample_dropout", "rcal_noisy_longtail"},
     "kernels": {"bnn_surrogates_bo", "deep_kernel_machines", "functional_bayes_tucker", "generative_kernel_cl", "gp_functional_prior_bnn",
                 "gp_high_freq_pde", "kde_high_dimensions", "kronecker_sbl", "niw_meta_learning", "pfn_bayesian_transformer", "scalable_nn_kernels",
