@@ -38,21 +38,81 @@
 # the more accurate and the faster of the two KroSBL variants and much faster than classic SBL;
 # and the SBL cost of AM-KroSBL never increases over the iterations (its convergence theorem).
 #
-# **This chapter checks**, on the paper's synthetic set-up shrunk to $x \in \mathbb R^{8^3}$ with
+# **This chapter tests**, on the paper's synthetic set-up shrunk to $x \in \mathbb R^{8^3}$ with
 # $m = 5 \cdot 6 \cdot 8 = 240$ measurements and $2$ non-zeros per dimension (8 in $x$), at SNR
-# 20 dB over 50 independent trials (thresholds fixed before running):
-# 1. *vs classic SBL*: the mean NMSE (the paper's metric, averaged over trials) of SVD-KroSBL and
-#    of AM-KroSBL is below that of classic SBL (the catalog's check, for SVD-KroSBL);
-# 2. *vs KOMP*: the mean NMSE of both KroSBL variants is below that of KOMP;
-# 3. *support*: the mean support recovery rate of both KroSBL variants is above that of classic SBL
-#    and of KOMP;
-# 4. *SVD vs AM accuracy*: SVD-KroSBL has the lower average NMSE in dB (mean over trials of
-#    $10\log_{10}$ NMSE; see below why this and not the arithmetic mean);
-# 5. *run time*: SVD-KroSBL's total time is at most half that of classic SBL (the catalog's check)
-#    and below that of AM-KroSBL;
-# 6. *convergence*: without pruning, the SBL cost of AM-KroSBL does not increase at any iteration,
-#    on every one of 10 instances (relative increase $\le 10^{-9}$, round-off).
+# 20 dB over 200 trials (the paper's count). Every trial draws a new problem (dictionaries, sparse
+# vector, noise), so trials are independent runs; every algorithm sees the same trials, and each
+# comparison is the paired per-trial difference with its 95 % interval. NMSE is the paper's metric, averaged arithmetically
+# over trials. The criteria are declared in the box below, before anything runs:
+# * *headline*: both KroSBL variants have a lower NMSE than classic SBL and than KOMP;
+# * *supporting*: both recover the support better than classic SBL and KOMP; SVD-KroSBL is more
+#   accurate than AM-KroSBL **at the same pruning threshold** (both thresholds of the authors'
+#   code, $10^{-2}$ and $10^{-3}$, each applied to both variants); SVD-KroSBL takes at most half of
+#   classic SBL's time and less than AM-KroSBL's;
+# * *sanity*: without pruning, the SBL cost of AM-KroSBL never increases (the paper's convergence
+#   theorem, evaluated on 10 instances: it holds if our M-step is right).
 # ```
+
+# %% tags=["hide-input"]
+import math
+
+import repro
+
+claims = repro.Claims()
+PAIRED = ("the claim rules: a counted claim is a paired comparison with a 95% interval over independent "
+          "trials, not a comparison of two plain means")
+claims.declare(
+    "beats_sbl_and_komp", kind="headline",
+    statement="Both KroSBL variants (AM, SVD) recover x with a lower NMSE than classic SBL and than KOMP (20 dB)",
+    metric="NMSE of the KroSBL variant on a trial", paired_with="that of the baseline on the same trial",
+    better="lower", margin=0.0, fmt="{:+.3f}",
+    changed=repro.Change(what="statistic", was="plain means of 50 trials compared (legacy claims 1 and 2)",
+                         why=(PAIRED + "; 200 trials (the paper's count) instead of 50: with 100 the verdict "
+                              "of AM-KroSBL vs classic SBL differed between seeds (heavy-tailed NMSE)")))
+claims.declare(
+    "support_recovery", kind="supporting",
+    statement="Both KroSBL variants recover the support better than classic SBL and than KOMP",
+    metric="support recovery rate of the KroSBL variant on a trial", paired_with="that of the baseline",
+    better="higher", margin=0.0, fmt="{:+.2f}",
+    changed=repro.Change(what="statistic", was="plain mean SRRs of 50 trials compared (legacy claim 3)",
+                         why=PAIRED))
+claims.declare(
+    "svd_more_accurate", kind="supporting",
+    statement="SVD-KroSBL is more accurate than AM-KroSBL, both with the same pruning threshold",
+    metric="NMSE of SVD-KroSBL on a trial (the paper's metric)", paired_with="that of AM-KroSBL",
+    better="lower", margin=0.0, fmt="{:+.4f}",
+    changed=(repro.Change(
+        what="metric: back to the paper's arithmetic-mean NMSE",
+        was=("mean over trials of the NMSE in dB, chosen after the arithmetic mean showed no difference "
+             "between the two variants (legacy claim 4)"),
+        why="the referee: a metric switched after seeing results is not a test; we report the original one"),
+        repro.Change(
+        what="pruning thresholds: the same for both variants, swept over the authors' two values",
+        was="1e-2 for AM-KroSBL and 1e-3 for SVD-KroSBL (the authors' code), which confounds the comparison",
+        why="the referee: different thresholds confound an accuracy comparison of the two M-steps")))
+claims.declare(
+    "svd_faster_than_classic", kind="supporting",
+    statement="SVD-KroSBL takes at most half the time of classic SBL",
+    metric="log10 of SVD-KroSBL's wall-clock time on a trial", paired_with="log10 of classic SBL's",
+    better="lower", margin=math.log10(0.5), fmt="{:+.0f}",
+    changed=repro.Change(what="statistic", was="ratio of total times <= 0.5, no interval (legacy claim 5)",
+                         why=PAIRED))
+claims.declare(
+    "svd_faster_than_am", kind="supporting",
+    statement="SVD-KroSBL is faster than AM-KroSBL, both with the same pruning threshold",
+    metric="log10 of SVD-KroSBL's wall-clock time on a trial", paired_with="log10 of AM-KroSBL's",
+    better="lower", margin=0.0, fmt="{:+.0f}",
+    changed=repro.Change(what="statistic and pruning thresholds",
+                         was="ratio of total times < 1 with the authors' different thresholds (legacy claim 5)",
+                         why=PAIRED + "; the same threshold for both, as for svd_more_accurate"))
+claims.declare(
+    "am_monotone", kind="sanity",
+    statement="Without pruning, AM-KroSBL never increases the SBL cost (the paper's convergence theorem)",
+    metric="largest relative increase cost(t+1) - cost(t) over (1 + |cost(t)|), every iteration, 10 instances",
+    better="lower", margin=1e-9, fmt="{:.0e}", deterministic=True,
+    changed=repro.Change(what="kind: counted -> sanity", was="legacy claim 6, counted",
+                         why="a theorem evaluated on our implementation: it holds if our M-step is right"))
+claims.show()
 
 # %% tags=["parameters"]
 scale = "quick"   # "quick" (CPU, < 1 min) or "full" (the paper's problem size)
@@ -67,9 +127,7 @@ import inspect
 import matplotlib.pyplot as plt
 import numpy as np
 
-import repro
 from repro.book import params
-from repro.book.claims import below
 from repro.book.plotting import COLORS
 from repro.book.progress import progress
 from repro.papers.kernels import kronecker_sbl as ks
@@ -77,7 +135,7 @@ from repro.papers.kernels import kronecker_sbl as ks
 run = repro.setup(scale, seed, device)
 params.check_int("n_trials", n_trials, minimum=0, maximum=1000)
 params.check_float("snr_db", snr_db, minimum=-10.0, maximum=60.0)
-n_trials = n_trials or run.pick(50, 30)
+n_trials = n_trials or run.pick(200, 30)
 if n_trials < 10:
     raise params.ParameterError(f"parameter n_trials={n_trials} must be >= 10")
 
@@ -86,7 +144,8 @@ N_DIM = run.pick(8, 15)
 M_DIMS = run.pick((5, 6, 8), (8, 12, 15))
 K_DIM = run.pick(2, 3)
 SWEEP_SNRS = [5.0, 10.0, 15.0, 25.0, 30.0]
-N_SWEEP = run.pick(8, 4)
+N_SWEEP = run.pick(4, 4)
+PRUNES = (1e-2, 1e-3)   # the authors' thresholds (AM: 1e-2, SVD and classic SBL: 1e-3), each for both
 # convergence study (paper: 30 dB, m_1 = 14, 4 non-zeros per dimension, no pruning)
 CONV = dict(n=N_DIM, ms=run.pick((5, 6, 8), (14, 12, 15)), k=run.pick(2, 4), snr=30.0,
             iters=run.pick(200, 500), instances=10)
@@ -142,7 +201,8 @@ print(f"x in R^{N_DIM}^3 = R^{N_DIM ** 3}, m = {'x'.join(map(str, M_DIMS))} = {n
 #
 # Both prune, per dimension, the indices whose variance falls below a fraction of the largest
 # ($10^{-2}$ for AM, $10^{-3}$ for SVD and classic SBL, the values in the authors' code), so the
-# problem shrinks as the support is found. All SBL variants stop when $\gamma$ changes by less
+# problem shrinks as the support is found. Comparisons of the two KroSBL variants with each other
+# use the same threshold for both, at each of the two values. All SBL variants stop when $\gamma$ changes by less
 # than $10^{-4}$ (relative) or after 150 iterations, as in the authors' code.
 #
 # **KOMP** {cite}`caiafa2013kronecker`, the greedy baseline: correlate the residual with every
@@ -151,7 +211,7 @@ print(f"x in R^{N_DIM}^3 = R^{N_DIM ** 3}, m = {'x'.join(map(str, M_DIMS))} = {n
 # and stop once the residual energy falls to the noise level $m\sigma^2$. **Oracle LS** (least
 # squares on the true support) is shown as the floor no method can beat on average.
 #
-# The code is `src/repro/papers/kernels/kronecker_sbl.py` (tests: `tests/test_kronecker_sbl.py`, which check the
+# The code is `src/repro/papers/kernels/kronecker_sbl.py` (tests: `tests/papers/kernels/test_kronecker_sbl.py`, which check the
 # factorised E-step against the dense formulas, both M-steps on rank-one inputs and their
 # optimality conditions, and recovery on easy problems). The three pieces that differ from
 # classic SBL:
@@ -176,14 +236,21 @@ ALGOS = ["classic SBL", "AM-KroSBL", "SVD-KroSBL", "KOMP", "oracle LS"]
 COLOR = dict(zip(ALGOS, [COLORS[1], COLORS[2], COLORS[0], COLORS[3], "0.5"]))
 
 
-def run_all(problem, y, s2, H):
-    """NMSE, SRR, seconds and iterations of every algorithm on one measurement vector."""
+EXTRA = {"AM-KroSBL (prune 1e-3)": ("am", 1e-3), "SVD-KroSBL (prune 1e-2)": ("svd", 1e-2)}
+
+
+def run_all(problem, y, s2, H, extra=False):
+    """NMSE, SRR, seconds and iterations of every algorithm on one measurement vector; with
+    ``extra`` also both KroSBL variants at the other variant's pruning threshold."""
     results = {
         "classic SBL": ks.classic_sbl(H, y, s2),
         "AM-KroSBL": ks.kron_sbl(problem.mats, y, s2, "am"),
         "SVD-KroSBL": ks.kron_sbl(problem.mats, y, s2, "svd"),
         "KOMP": ks.kron_omp(problem.mats, y, s2),
     }
+    if extra:
+        for name, (mstep, prune) in EXTRA.items():
+            results[name] = ks.kron_sbl(problem.mats, y, s2, mstep, prune=prune)
     out = {a: (ks.nmse(r.x, problem.x), ks.support_recovery_rate(r.x, problem.x), r.seconds, r.iterations)
            for a, r in results.items()}
     x_or = ks.oracle_ls(problem.mats, y, problem.factors)
@@ -191,20 +258,21 @@ def run_all(problem, y, s2, H):
     return out
 
 
-def trials(n, snrs, desc):
+def trials(n, snrs, desc, extra=False):
     """``{snr: {algo: array (n, 4)}}``; every SNR sees the same n problems (fresh noise)."""
-    rows = {s: {a: [] for a in ALGOS} for s in snrs}
+    names = ALGOS + (list(EXTRA) if extra else [])
+    rows = {s: {a: [] for a in names} for s in snrs}
     for _ in progress(range(n), desc=desc):
         problem = ks.sample_problem(run.rng, N_DIM, M_DIMS, K_DIM)
         H = ks.kron_all(problem.mats)
         for s in snrs:
             y, s2 = problem.noisy(run.rng, s)
-            for a, v in run_all(problem, y, s2, H).items():
+            for a, v in run_all(problem, y, s2, H, extra).items():
                 rows[s][a].append(v)
     return {s: {a: np.array(v) for a, v in r.items()} for s, r in rows.items()}
 
 
-main = trials(n_trials, [snr_db], f"trials at {snr_db:g} dB")[snr_db]
+main = trials(n_trials, [snr_db], f"trials at {snr_db:g} dB", extra=True)[snr_db]
 db = lambda v: 10 * np.log10(v)  # noqa: E731
 summary = {a: dict(mean_db=db(r[:, 0].mean()), db_mean=db(r[:, 0]).mean(), srr=r[:, 1].mean(),
                    fail=np.mean(r[:, 0] > 0.1), time=r[:, 2].sum(), iters=r[:, 3].mean())
@@ -217,13 +285,12 @@ for a, s in summary.items():
           f"{1000 * s['time'] / n_trials:.1f} | {s['iters']:.0f} |")
 
 # %% [markdown]
-# Two averages of the NMSE are printed. The paper's is the arithmetic mean over 200 trials. With
-# 50 trials that mean is decided by the few instances on which an algorithm fails outright (NMSE of
-# order 1, against $10^{-3}$ for a success): one such instance moves it by several dB, and the
-# figure below shows that some instances defeat every method at once. That is harmless for claims 1
-# to 3, where the gap between the KroSBL variants and the baselines is large, but it makes the
-# arithmetic mean useless for telling the two KroSBL variants apart at our trial count. Claim 4
-# therefore uses the mean of the NMSE in dB (a geometric mean), which weighs every trial equally.
+# Two averages of the NMSE are printed. The paper's, used by every claim, is the arithmetic mean.
+# It is decided by the few instances on which an algorithm fails outright (NMSE of order 1, against
+# $10^{-3}$ for a success), and the figure below shows that some instances defeat every method at
+# once. The mean of the NMSE in dB (a geometric mean) weighs every trial equally; it is shown for
+# context only. (An earlier version of this chapter switched claim 4 to it after the arithmetic mean
+# showed no difference between the two KroSBL variants; the claim box records that we went back.)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -324,84 +391,65 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## Verdict
+# ## Results
 #
-# Run times are wall-clock and vary from machine to machine, so the report prints the time ratios
-# as bounds ("< 0.25"), which stay the same from run to run; the measured values are in the table
-# of experiment 1.
+# One value per trial (an independent problem); the interval is over trials. Run times are
+# wall-clock: they are compared on a log10 scale, and the report prints them rounded to the order
+# of magnitude so that it stays the same from run to run; the results cell has full precision.
+
+# %%
+PR = {1e-2: {"AM": "AM-KroSBL", "SVD": "SVD-KroSBL (prune 1e-2)"},
+      1e-3: {"AM": "AM-KroSBL (prune 1e-3)", "SVD": "SVD-KroSBL"}}
+for kro in ("AM-KroSBL", "SVD-KroSBL"):
+    for base in ("classic SBL", "KOMP"):
+        label = f"{kro.split('-')[0]} vs {base}"
+        claims.record("beats_sbl_and_komp", method=main[kro][:, 0], baseline=main[base][:, 0], setting=label)
+        claims.record("support_recovery", method=main[kro][:, 1], baseline=main[base][:, 1], setting=label)
+for prune, names in PR.items():
+    claims.record("svd_more_accurate", method=main[names["SVD"]][:, 0], baseline=main[names["AM"]][:, 0],
+                  setting=f"prune {prune:g}")
+    claims.record("svd_faster_than_am", method=np.log10(main[names["SVD"]][:, 2]),
+                  baseline=np.log10(main[names["AM"]][:, 2]), setting=f"prune {prune:g}")
+claims.record("svd_faster_than_classic", method=np.log10(main["SVD-KroSBL"][:, 2]),
+              baseline=np.log10(main["classic SBL"][:, 2]))
+claims.record("am_monotone", value=max(max(conv_inc["AM-KroSBL"]), 0.0))
+claims.results()
 
 # %% tags=["nbval-check-output"]
-def ratio_bound(r, cuts=(0.25, 0.5, 1.0)):
-    """A time ratio printed stably: the smallest cut above it, else the value to one digit."""
-    for c in cuts:
-        if r < c:
-            return f"< {c:g}"
-    return f"{r:.1f}"
-
-
-S = summary
-kro = ("SVD-KroSBL", "AM-KroSBL")
-t_svd_cls = S["SVD-KroSBL"]["time"] / S["classic SBL"]["time"]
-t_svd_am = S["SVD-KroSBL"]["time"] / S["AM-KroSBL"]["time"]
-am_inc = max(conv_inc["AM-KroSBL"])
-
-claims = repro.Claims()
-claims.add(f"Both KroSBL variants have a lower mean NMSE than classic SBL ({snr_db:g} dB, {n_trials} trials)",
-           measured={f"{a} (dB)": S[a]["mean_db"] for a in (*kro, "classic SBL")},
-           criterion="mean NMSE of SVD-KroSBL and of AM-KroSBL < mean NMSE of classic SBL",
-           passed=all(S[a]["mean_db"] < S["classic SBL"]["mean_db"] for a in kro), fmt="{:.0f}")
-claims.add("Both KroSBL variants have a lower mean NMSE than Kronecker OMP",
-           measured={f"{a} (dB)": S[a]["mean_db"] for a in (*kro, "KOMP")},
-           criterion="mean NMSE of SVD-KroSBL and of AM-KroSBL < mean NMSE of KOMP",
-           passed=all(S[a]["mean_db"] < S["KOMP"]["mean_db"] for a in kro), fmt="{:.0f}")
-claims.add("Both KroSBL variants recover the support better than classic SBL and KOMP",
-           measured={a: S[a]["srr"] for a in (*kro, "classic SBL", "KOMP")},
-           criterion="mean SRR of each KroSBL variant > mean SRR of classic SBL and of KOMP",
-           passed=all(S[a]["srr"] > max(S["classic SBL"]["srr"], S["KOMP"]["srr"]) for a in kro), fmt="{:.2f}")
-claims.add("SVD-KroSBL is more accurate than AM-KroSBL",
-           measured={f"{a} (mean dB)": S[a]["db_mean"] for a in kro},
-           criterion="mean over trials of NMSE in dB: SVD-KroSBL < AM-KroSBL",
-           passed=S["SVD-KroSBL"]["db_mean"] < S["AM-KroSBL"]["db_mean"], fmt="{:.0f}")
-claims.add("SVD-KroSBL is the fastest SBL variant",
-           measured={"time SVD / classic SBL": ratio_bound(t_svd_cls), "time SVD / AM": ratio_bound(t_svd_am)},
-           criterion="total time ratio SVD-KroSBL / classic SBL <= 0.5 and SVD-KroSBL / AM-KroSBL < 1",
-           passed=t_svd_cls <= 0.5 and t_svd_am < 1)
-claims.add("AM-KroSBL never increases the SBL cost (no pruning)",
-           measured={"largest relative increase": below(max(am_inc, 0.0), 1e-9)},
-           criterion=f"cost(t+1) - cost(t) <= 1e-9 (1 + |cost(t)|), every iteration, {CONV['instances']} instances",
-           passed=am_inc <= 1e-9)
 claims.report()
 
 # %% [markdown]
-# **Verdict.** At quick scale all six checks pass, with the same verdicts for seeds 0, 1 and 2.
-# Imposing the Kronecker structure on the SBL prior pays off in accuracy: on most trials the KroSBL
-# estimates are within a few dB of the oracle that knows the support (left panel of the first
-# figure), while classic SBL, learning $n^3 = 512$ free variances from 240 measurements with a
-# dictionary whose columns are strongly correlated (two atoms sharing two of their three indices
-# are as correlated as two columns of a $5 \times 8$ Gaussian matrix), lands in poor local optima on a
-# large share of the trials, and KOMP's greedy choices of per-dimension indices are often wrong.
-# The KroSBL variants also find the support much more often. In run time the structure is worth
-# more than an order of magnitude: SVD-KroSBL's E-step costs a few $m_i \times m_i$
-# eigendecompositions instead of an $m \times m$ factorisation, and its M-step is two SVDs; AM-KroSBL
-# is slower than SVD-KroSBL because of its inner alternating loop and because it needs more EM
-# iterations. SVD-KroSBL is also the more accurate of the two, as the paper found; the gap in the
-# mean of the dB values is 0.8 to 2.4 dB for seeds 0 to 2, while the arithmetic means of the two are within the
-# noise of 50 trials. Finally, the cost of AM-KroSBL decreased at every iteration of every
-# instance, as its convergence theorem requires. SVD-KroSBL has no such guarantee, and the printout
-# of experiment 3 shows whether its cost went up anywhere (for seed 0 it did, by a few parts in
-# $10^7$, well above round-off); yet it usually reaches a lower cost than AM-KroSBL within the same
-# number of iterations (last figure), because AM's EM steps are short. Classic SBL reaches the lowest cost of all (it
-# has more freedom) but not the lowest error: a lower evidence cost does not mean a better
-# estimate when the model is over-parameterised.
+# ## Verdict
+#
+# The report above is the verdict and the results cell holds every paired difference with its
+# interval over trials. What the experiments show beyond it: on most trials the KroSBL estimates
+# are within a few dB of the oracle that knows the support (left panel of the first figure), while
+# classic SBL, learning $n^3 = 512$ free variances from 240 measurements with a dictionary whose
+# columns are strongly correlated (two atoms sharing two of their three indices are as correlated
+# as two columns of a $5 \times 8$ Gaussian matrix), lands in poor local optima on a share of the
+# trials, and KOMP's greedy choices of per-dimension indices are often wrong. SVD-KroSBL's E-step
+# costs a few $m_i \times m_i$ eigendecompositions instead of an $m \times m$ factorisation, and its
+# M-step is two SVDs; AM-KroSBL is slower because of its inner alternating loop and because it
+# needs more EM iterations. The comparison of the two KroSBL variants uses the paper's arithmetic
+# mean and the same pruning threshold for both; because that mean is dominated by rare failures,
+# it needs many trials to separate two methods that both succeed on most of them. The cost of
+# AM-KroSBL never went up (a sanity check of our M-step against the paper's theorem). SVD-KroSBL has
+# no such guarantee, and the printout of experiment 3 shows whether its cost went up anywhere; yet
+# it usually reaches a lower cost than AM-KroSBL within the same number of iterations (last figure),
+# because AM's EM steps are short. Classic SBL reaches the lowest cost of all (it has more freedom)
+# but not the lowest error: a lower evidence cost does not mean a better estimate when the model is
+# over-parameterised.
 #
 # **Deviations from the paper.**
 # - Size: at quick scale $x \in \mathbb R^{512}$ with $m = 5 \cdot 6 \cdot 8 = 240$ measurements and
 #   2 non-zeros per dimension, against the paper's $15^3 = 3375$ unknowns, $m = 8 \cdot 12 \cdot 15 = 1440$
 #   and 3 non-zeros per dimension (the ratios $m_i / n$ are about the same). `full` scale uses the
 #   paper's sizes; classic SBL then takes several seconds per run on one CPU thread, so it runs 30
-#   trials at 20 dB and 4 per other SNR instead of 200 (about 6 minutes, all of it NumPy on the CPU).
-# - Trials: 50 at 20 dB and 8 per other SNR, against 200 in the paper, which is why claim 4 uses
-#   the mean of the NMSE in dB rather than the arithmetic mean (see experiment 1).
+#   trials at 20 dB and 4 per other SNR instead of 200.
+# - Trials: 200 at 20 dB, as in the paper, and 4 per other SNR.
+# - Pruning: the authors' code prunes AM-KroSBL at $10^{-2}$ and SVD-KroSBL at $10^{-3}$; the
+#   headline and support claims keep these defaults, while the comparisons of the two variants
+#   with each other run both at each threshold.
 # - Baselines: we leave out the earlier Kronecker SBL variant the paper also compares with (one
 #   AM sweep per EM iteration) and the under-sampling and sparsity sweeps of the paper's Figures 1-2;
 #   KOMP stops at the noise level $\|r\|^2 \le m\sigma^2$ (it is given the noise variance, like the

@@ -30,16 +30,60 @@
 # $(b/a) K$, $K$ the NNGP kernel; its posterior is available in closed form for regression, and
 # the heavy-tailed process is more robust than the NNGP on out-of-distribution inputs.
 #
-# **This chapter checks** (thresholds from the catalog's check, fixed before running):
-# 1. 5000 random width-1000 ReLU networks with $a = 2$: a Kolmogorov-Smirnov test of their outputs
-#    at a fixed input does not reject the predicted Student-t ($p > 0.05$) but rejects the
-#    variance-matched Gaussian ($p < 0.01$);
-# 2. on scikit-learn's diabetes data with corrupted (shifted) test inputs, the Student-t process
-#    has a lower mean test negative log-likelihood (NLL) than the NNGP over 30 random splits
-#    (the catalog asked for 10; more splits steady the verdict), both with hyper-parameters fitted
-#    by marginal likelihood; "lower" means the paired 95 % confidence interval of the NLL
-#    difference lies entirely above 0.01 nats, a minimal effect size.
+# **This chapter tests** (criteria declared in the box below, before anything runs):
+# * *headline*: on scikit-learn's diabetes data with corrupted (shifted) test inputs, the Student-t
+#   process has a lower test negative log-likelihood (NLL) than the NNGP, both with every
+#   hyper-parameter fitted by marginal likelihood; 100 random train/test splits are the independent
+#   runs and the comparison is paired by split;
+# * *supporting*: the same against the NNGP as the authors' code runs it, with the readout variance
+#   fixed at 1 instead of fitted;
+# * *sanity*: the outputs of 5000 random width-1000 ReLU networks with $a = 2$ follow the predicted
+#   Student-t (a Kolmogorov-Smirnov test does not reject it) and not the variance-matched Gaussian
+#   (the test rejects it). This evaluates the paper's limit theorem on our sampler: it holds if the
+#   theorem and our code are right.
 # ```
+
+# %% tags=["hide-input"]
+import repro
+
+claims = repro.Claims()
+claims.declare(
+    "robust_shifted", kind="headline",
+    statement=("On shifted test inputs the Student-t process has a lower test NLL than the NNGP, both fitted "
+               "by marginal likelihood (diabetes, Gaussian feature corruption)"),
+    metric="mean test NLL of the NNGP on a split's shifted test inputs (nats)",
+    paired_with="that of the Student-t process, same split", better="higher", margin=0.01, fmt="{:+.3f}",
+    changed=repro.Change(
+        what="margin: a minimal effect size of 0.01 nats (in the paper's direction)",
+        was="a bare difference of means over 10 splits",
+        why=("in a pilot of the earlier version the verdict flipped between seeds because the true difference "
+             "is essentially zero; the margin is stricter than 0, so it cannot turn a failure into a pass")))
+claims.declare(
+    "robust_vs_fixed_scale", kind="supporting",
+    statement=("On shifted test inputs the Student-t process has a lower test NLL than the NNGP with the readout "
+               "variance fixed at 1 (the authors' regression baseline)"),
+    metric="mean test NLL of the fixed-scale NNGP on a split's shifted test inputs (nats)",
+    paired_with="that of the Student-t process, same split", better="higher", margin=0.01, fmt="{:+.2f}",
+    changed=(repro.Change(what="from a printed line to a counted claim", was="reported, not scored",
+                          why="it is the comparison the paper makes; the claim rules"),
+             repro.Change(what="splits: 30 -> 100", was="30 random splits",
+                          why=("with 30 splits this verdict differed between seeds 0, 1 and 2; the experiment "
+                               "was enlarged, the criterion kept"))))
+claims.declare(
+    "prior_is_student_t", kind="sanity",
+    statement="Outputs of 5000 random width-1000 networks with an IG(2, 2) readout variance pass a KS test against t_{2a}(0, b/a K)",
+    metric="KS p-value against the predicted Student-t", better="higher", margin=0.05, fmt="{:.2f}",
+    deterministic=True,
+    changed=repro.Change(what="kind: counted -> sanity", was="legacy claim 1, counted",
+                         why="it evaluates the paper's limit theorem on our sampler, a check of code and theorem"))
+claims.declare(
+    "prior_not_gaussian", kind="sanity",
+    statement="The same outputs are rejected by a KS test against the Gaussian of the same variance",
+    metric="KS p-value against the variance-matched Gaussian", better="lower", margin=0.01, fmt="{:.0e}",
+    deterministic=True,
+    changed=repro.Change(what="kind: counted -> sanity", was="legacy claim 1, counted",
+                         why="it evaluates the paper's limit theorem on our sampler, a check of code and theorem"))
+claims.show()
 
 # %% tags=["parameters"]
 scale = "quick"
@@ -55,12 +99,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy import stats
 
-import repro
 from repro.book.params import check_float
 from repro.book.progress import progress
 from repro.data.datasets import diabetes
 from repro.papers.kernels import scale_mixture_nngp as sm
-from repro.stats.intervals import mean_ci
 
 run = repro.setup(scale, seed, device)
 check_float("a_prior", a_prior, minimum=1.1, maximum=100.0)
@@ -69,7 +111,7 @@ rng = np.random.default_rng(seed)
 
 N_NETS = 5000
 WIDTH = 1000
-N_SPLITS = run.pick(30, 100)
+N_SPLITS = run.pick(100, 200)
 DEPTH = run.pick(2, 3)
 print(f"{N_NETS} networks of width {WIDTH}; {N_SPLITS} diabetes splits, NNGP depth {DEPTH}")
 
@@ -92,7 +134,7 @@ print(f"{N_NETS} networks of width {WIDTH}; {N_SPLITS} diabetes splits, NNGP dep
 # $2a + n$ degrees of freedom, the GP mean, and the GP variance multiplied by
 # $(b + \beta/2)/(a + n/2)$. The NNGP baseline uses $y \sim N(0, s^2(K + rI))$. Both are fitted by
 # maximising the marginal likelihood ($s^2$, $r$ for the NNGP; $a$, $b$, $r$ for the t process).
-# The code is `src/repro/papers/kernels/scale_mixture_nngp.py` (tests in `tests/test_scale_mixture_nngp.py`):
+# The code is `src/repro/papers/kernels/scale_mixture_nngp.py` (tests in `tests/papers/kernels/test_scale_mixture_nngp.py`):
 
 # %%
 print(inspect.getsource(sm.tp_predict))
@@ -176,47 +218,42 @@ ax.set(ylabel="mean test NLL", title=f"Diabetes, {N_SPLITS} splits")
 ax.legend()
 plt.show()
 
+# %% [markdown]
+# ## Results
+#
+# One value per split (an independent train/test draw and corruption); the interval is over splits.
+
+# %%
+claims.record("robust_shifted", method=res["gp_shift"], baseline=res["tp_shift"])
+claims.record("robust_vs_fixed_scale", method=res["gpfix_shift"], baseline=res["tp_shift"])
+claims.record("prior_is_student_t", value=ks_t.pvalue)
+claims.record("prior_not_gaussian", value=ks_g.pvalue)
+claims.results()
+
 # %% tags=["nbval-check-output"]
-claims = repro.Claims()
-claims.add(
-    "Outputs of random wide networks with an inverse-gamma readout variance follow the predicted Student-t",
-    measured={"p (Student-t)": "> 0.05" if ks_t.pvalue > 0.05 else "<= 0.05",
-              "p (Gaussian)": "< 0.01" if ks_g.pvalue < 0.01 else ">= 0.01"},
-    criterion="KS p > 0.05 against t_{2a}(0, b/a K) and p < 0.01 against the variance-matched Gaussian",
-    passed=bool(ks_t.pvalue > 0.05 and ks_g.pvalue < 0.01))
-gap, half = mean_ci(res["gp_shift"] - res["tp_shift"])
-claims.add(
-    "The Student-t process has lower test NLL than the NNGP on shifted inputs",
-    measured={"NLL NNGP - NLL TP (shifted)": f"{gap:.2f}",
-              "95% CI lower bound > 0.01": "yes" if gap - half > 0.01 else "no"},
-    criterion=f"paired 95% CI over {N_SPLITS} splits of NLL(NNGP) - NLL(TP) entirely above 0.01 nats",
-    passed=bool(gap - half > 0.01))
 claims.report()
 
 # %% [markdown]
 # ## Verdict
 #
-# **Claim 1 reproduces.** The outputs of 5000 random width-1000 ReLU networks whose readout
-# variance is drawn from $\mathrm{IG}(2, 2)$ match the predicted Student-t with 4 degrees of
-# freedom: the Kolmogorov-Smirnov test cannot tell them apart, while it rejects the Gaussian of the
-# same variance by a wide margin. The QQ plot shows why: the Gaussian misses both tails. (Under
-# the null a KS test still rejects 5 % of the time, so this check carries a small, known chance of
-# failing by luck.)
+# The report above is the verdict. The prior experiment (sanity) shows what the theorem predicts:
+# the outputs of random networks whose readout variance is drawn from $\mathrm{IG}(2, 2)$ follow the
+# Student-t with 4 degrees of freedom, and the QQ plot shows that the Gaussian of the same variance
+# misses both tails. (Under the null a KS test still rejects 5 % of the time, so this check carries
+# a small, known chance of failing by luck.)
 #
-# **Claim 2 does not reproduce in our setting.** On diabetes with corrupted test inputs the Student-t
-# process and the NNGP have the same test NLL to about 0.005 nats, with a sign that changes from
-# one random seed to the next; a minimal effect size of 0.01 nats is not reached. The reason is in the closed-form
-# posterior: the predictive has $2a + n$ degrees of freedom, and with $n \approx 300$ training
-# points it is a Gaussian for all practical purposes; what is left of the scale mixture is a
-# data-dependent rescaling of the predictive variance, $(b + \beta/2)/(a + n/2)$. A fair NNGP
-# baseline whose readout variance $s^2$ is fitted by marginal likelihood makes the same rescaling
-# ($s^2 = \beta/n$), and the marginal likelihood drives the fitted shape $a$ to large values, so
-# the two models coincide. The authors' regression baseline keeps the readout variance fixed (their
-# code's default is 1); the line `gpfix_shift` above is that baseline, and it is worse on shifted
-# inputs than both fitted models. Our reading: the robustness gain in regression is a gain over a
-# *mis-scaled* NNGP, which a fitted scale removes. Testing the paper's headline as stated would need
-# its UCI benchmarks, its choice of $a, b$ by validation and its fixed-scale baseline; we kept the
-# stricter comparison.
+# For regression, the closed-form posterior explains what the comparison with a *fitted* NNGP can
+# show: the predictive has $2a + n$ degrees of freedom, and with $n \approx 300$ training points it
+# is a Gaussian for all practical purposes; what is left of the scale mixture is a data-dependent
+# rescaling of the predictive variance, $(b + \beta/2)/(a + n/2)$. An NNGP baseline whose readout
+# variance $s^2$ is fitted by marginal likelihood makes the same rescaling ($s^2 = \beta/n$), and the
+# marginal likelihood drives the fitted shape $a$ to large values (printed above), so the two models
+# nearly coincide and the headline's difference is close to zero (results cell). The authors'
+# regression baseline keeps the readout variance fixed (their code's default is 1); the supporting
+# claim compares with that baseline. Where the headline fails and the supporting claim holds, our
+# reading is that the robustness gain in regression is a gain over a *mis-scaled* NNGP, which a
+# fitted scale removes. Testing the paper's headline exactly as run would need its UCI benchmarks
+# and its choice of $a, b$ by validation.
 #
 # ## Deviations from the paper
 #
@@ -225,9 +262,7 @@ claims.report()
 #   last layer only, so depth does not change what is tested.
 # * **Regression.** scikit-learn's diabetes data instead of the paper's UCI benchmarks (not
 #   downloadable here); covariate corruption by Gaussian noise as the shift; all hyper-parameters,
-#   including $(a, b)$, fitted by marginal likelihood (the paper picks $a, b$ from a small grid);
-#   the NNGP baseline's readout variance is fitted too. The claim's criterion requires a paired 95 %
-#   confidence interval above a minimal effect size of 0.01 nats rather than a bare difference of
-#   means over 10 splits: with 10 splits and a bare sign test the verdict flipped between seeds,
-#   because the true difference is essentially zero.
+#   including $(a, b)$, fitted by marginal likelihood on the training split (the paper picks $a, b$
+#   from a small grid); the headline's NNGP baseline has its readout variance fitted too. 100 splits
+#   instead of the catalog's 10, and a minimal effect size of 0.01 nats in the claims' criteria.
 # * **Classification**, which needs approximate inference over $\sigma^2$, is not covered.

@@ -4,9 +4,11 @@ import math
 import pytest
 import torch
 
-from repro.papers.generative.sde import (DSMObjective, ScoreNet, VESDE, VPSDE, divergence, dsm_loss, langevin_corrector,
-                       pf_ode_log_likelihood, pf_ode_sample, reverse_sde_sample)
-from repro.data.toy2d import GaussianMixture
+from repro.papers.generative.sde import (DSMObjective, ScoreNet, ScoreNetEnsemble, VESDE, VPSDE, divergence, dsm_loss,
+                                        langevin_corrector, mmd2_null_sd, mmd2_to_mixture, pf_ode_log_likelihood, pf_ode_sample,
+                                        reverse_sde_sample, train_score_ensemble)
+from repro.data.toy2d import GaussianMixture, asymmetric_mixture
+from repro.stats.metrics import mmd2_rbf
 
 D = torch.float64
 C2 = 0.25  # data variance of the isotropic Gaussian test distribution N(mu, C2 I)
@@ -141,3 +143,96 @@ def test_bad_arguments_fail_clearly():
         reverse_sde_sample(sde, g.score_fn(sde), torch.zeros(2, 2, dtype=D), 2, predictor="heun")
     with pytest.raises(ValueError):
         pf_ode_sample(sde, g.score_fn(sde), torch.zeros(2, 2, dtype=D), 2, method="rk45")
+
+
+def test_ensemble_members_are_independent_score_nets():
+    torch.manual_seed(0)
+    sde = VESDE(0.01, 10.0)
+    ens = ScoreNetEnsemble(sde, 3, 2, (16, 16))
+    x, t = torch.randn(8, 3, 2), torch.rand(8, 3)
+    out = ens(x, t)
+    assert out.shape == (8, 3, 2)
+    for k in range(3):
+        member = ens.member(k)
+        assert isinstance(member, ScoreNet)
+        assert torch.allclose(member(x[:, k], t[:, k]), out[:, k], atol=1e-5, rtol=1e-5)
+    # own initialisation: no two members share weights
+    w = ens.weights[0]
+    assert not torch.allclose(w[0], w[1]) and not torch.allclose(w[1], w[2])
+    assert torch.allclose(ens(x, 0.5), ens(x, torch.full((8, 3), 0.5)))
+    with pytest.raises(ValueError):
+        ScoreNetEnsemble(sde, 0)
+
+
+def test_ensemble_dsm_gradient_is_each_members_own_gradient():
+    """The ensemble loss summed over members gives member k exactly the gradient of its own DSM loss."""
+    torch.manual_seed(1)
+    sde = VESDE(0.01, 10.0)
+    ens = ScoreNetEnsemble(sde, 2, 2, (8,)).double()
+    x0 = torch.randn(16, 2, 2, dtype=D)
+    per = dsm_loss(ens, sde, x0, reduce=False, generator=torch.Generator().manual_seed(5))
+    assert per.shape == (16, 2)
+    per.mean(0).sum().backward()
+    # the same (t, z) draws, replayed for member 1 alone
+    g = torch.Generator().manual_seed(5)
+    t = 1e-5 + (1 - 1e-5) * torch.rand(16, 2, generator=g, dtype=D)
+    z = torch.randn(16, 2, 2, generator=g, dtype=D)
+    member = ens.member(1).double()
+    s = sde.marginal(t[:, 1])[1][:, None]
+    own = ((s * member(x0[:, 1] + s * z[:, 1], t[:, 1]) + z[:, 1]) ** 2).sum(1)
+    assert torch.allclose(own, per[:, 1].detach())
+    own.mean().backward()
+    first = [m for m in member.net if isinstance(m, torch.nn.Linear)][0]
+    assert torch.allclose(first.weight.grad, ens.weights[0].grad[1])
+    assert torch.allclose(first.bias.grad, ens.biases[0].grad[1])
+
+
+def test_train_score_ensemble_learns_and_checks_shapes():
+    torch.manual_seed(2)
+    sde = VESDE(0.01, 10.0)
+    g = gaussian()
+    gen = torch.Generator().manual_seed(6)
+    x = torch.stack([g.sample(512, gen), g.sample(512, gen)], 1)
+    model, history = train_score_ensemble(sde, x, hidden=(32, 32), schedule=((15, 5e-3), (5, 1e-3)),
+                                          batch_size=128, ema_decay=0.9, generator=gen)
+    assert len(history) == 20 and history[-1] < history[0]
+    assert not model.training and model.n_members == 2
+    with pytest.raises(ValueError):
+        train_score_ensemble(sde, x[:, 0], generator=gen)
+
+
+def test_mmd_to_a_mixture_in_closed_form():
+    gmm = asymmetric_mixture()
+    gen = torch.Generator().manual_seed(7)
+    # E_{p x p} k(Y, Y') in closed form against Monte Carlo over independent pairs
+    y1, y2 = gmm.sample(200_000, gen), gmm.sample(200_000, gen)
+    mc = torch.exp(-((y1 - y2) ** 2).sum(1) / (2 * 0.3 ** 2)).mean()
+    x = gmm.sample(2, gen)
+    # with two samples, MMD^2 = k(x1, x2) - mean_i E k(x_i, Y) * 2 + E k(Y, Y'); recover E k(Y, Y')
+    k12 = torch.exp(-((x[0] - x[1]) ** 2).sum() / (2 * 0.3 ** 2))
+    zero_self = mmd2_to_mixture(x, gmm, 0.3) - float(k12)
+    far = mmd2_to_mixture(x + 100.0, gmm, 0.3) - float(k12)  # cross term vanishes far away
+    assert abs(far - float(mc)) < 3e-3
+    assert zero_self < far
+    # the same quantity as the two-sample statistic against a large held-out set
+    xs = gmm.sample(1500, gen)
+    ref = gmm.sample(4000, gen).numpy()
+    for shift in (0.0, 0.15):
+        closed = mmd2_to_mixture(xs + shift, gmm, 0.2)
+        assert abs(closed - mmd2_rbf((xs + shift).numpy(), ref, 0.2)) < 0.05 * abs(closed) + 8e-4  # the sampled reference adds noise of sd ~3e-4
+    assert mmd2_to_mixture(xs + 0.15, gmm, 0.2) > 10 * abs(mmd2_to_mixture(xs, gmm, 0.2))
+    with pytest.raises(ValueError):
+        mmd2_to_mixture(xs[:1], gmm, 0.2)
+
+
+def test_null_sd_of_the_mixture_mmd_matches_simulation():
+    gmm = asymmetric_mixture()
+    gen = torch.Generator().manual_seed(8)
+    n = 200
+    sd = mmd2_null_sd(gmm, 0.2, n, gen)
+    null = torch.tensor([mmd2_to_mixture(gmm.sample(n, gen), gmm, 0.2) for _ in range(400)])
+    assert abs(float(null.mean())) < 3 * sd / 20                # unbiased: mean zero under the null
+    assert abs(float(null.std()) / sd - 1) < 0.15               # sd of a 400-draw sd is about 4-8 %
+    # sd = sqrt(2 E h^2 / (n (n - 1))): only the Monte Carlo part E mu(X)^2 differs between calls
+    expected = sd * math.sqrt(n * (n - 1) / (4 * n * (4 * n - 1)))
+    assert mmd2_null_sd(gmm, 0.2, 4 * n, gen) == pytest.approx(expected, rel=0.02)

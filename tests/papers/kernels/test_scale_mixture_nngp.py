@@ -67,3 +67,25 @@ def test_fit_gp_closed_form_s2():
     fit = sm.fit_gp(K, y)
     for s in (0.9, 1.1):
         assert sm.gp_log_marginal(K, y, s * fit["s2"], fit["r"]) <= fit["lml"] + 1e-9
+
+
+def test_unit_nngp_uses_the_bias_variance():
+    # one hidden layer with bias variance sb2: h = w.x + c, q = sw2 |x|^2 / d + sb2, E[relu(h)^2] = q/2
+    x = np.array([[1.0, 2.0, -2.0]])
+    for sb2 in (0.0, 0.5, 2.0):
+        assert abs(sm.unit_nngp(x, x, 1, sb2=sb2)[0, 0] - (2 * 9 / 3 + sb2) / 2) < 1e-12
+    # off-diagonal, two hidden layers: compare with a Monte Carlo estimate of E[phi(h2(x)) phi(h2(x'))]
+    rng = np.random.default_rng(3)
+    X = np.array([[1.0, 0.0], [0.6, 0.8]])
+    sw2, sb2, width, n = 2.0, 0.7, 1, 400_000
+    W1 = rng.standard_normal((n, 2)) * np.sqrt(sw2 / 2)
+    b1 = rng.standard_normal(n) * np.sqrt(sb2)
+    phi1 = np.maximum(X @ W1.T + b1, 0.0)                 # (2, n): layer-1 features, one unit per sample
+    # layer 2 in the infinite-width limit is Gaussian with covariance sw2 E[phi1 phi1] + sb2
+    C = sw2 * (phi1 @ phi1.T) / n + sb2
+    L = np.linalg.cholesky(C)
+    h2 = L @ rng.standard_normal((2, n))
+    want = np.maximum(h2, 0) @ np.maximum(h2, 0).T / n
+    got = sm.unit_nngp(X, X, 2, sw2=sw2, sb2=sb2)
+    np.testing.assert_allclose(got, want, rtol=0.02)
+    assert abs(got[0, 1] - sm.unit_nngp(X, X, 2, sw2=sw2)[0, 1]) > 0.05  # the bias matters

@@ -80,3 +80,15 @@ def test_reused_svd_gives_same_flow():
     a = lgd.GradientFlow(**task)
     b = lgd.GradientFlow(**task, svd=(a.U, a.s, a.Vt))
     assert np.allclose(a.gen_error([0.1, 1.0, np.inf]), b.gen_error([0.1, 1.0, np.inf]))
+
+
+def test_overtraining_at_the_theory_stopping_time_is_below_the_per_set_minimum():
+    rng = np.random.default_rng(11)
+    t_grid = np.logspace(-2, 4, 121)
+    t_star = lgd.overtraining(3.0, 1.0, 0.1, t_grid=t_grid)[2]
+    for _ in range(5):
+        flow = lgd.GradientFlow(**lgd.sample_task(60, 180, rng, 1.0, 0.1))
+        curve = flow.gen_error(np.r_[t_grid, np.inf])
+        at = lgd.overtraining_at(flow, t_star)
+        assert at == pytest.approx(curve[-1] - flow.gen_error(t_star)[0])
+        assert curve[-1] - curve.min() >= at - 1e-15      # the per-set minimum is biased upwards

@@ -105,3 +105,71 @@ def test_exponents_of_exact_power_laws():
     assert b == pytest.approx(0.6) and lo == pytest.approx(0.6) and hi == pytest.approx(0.6)
     with pytest.raises(ValueError):
         sr.powerlaw_feature_variances(10, 0.0)
+
+
+def test_rf_feature_limit_curve_is_least_squares_on_the_pool():
+    rng = np.random.default_rng(3)
+    F, y = rng.standard_normal((200, 12)), rng.standard_normal(200)
+    curve = sr.rf_feature_limit_curve(F, y, [3, 7, 12])
+    for P, v in zip([3, 7, 12], curve):
+        theta = np.linalg.lstsq(F[:, :P], y, rcond=None)[0]
+        assert v == pytest.approx(np.mean((F[:, :P] @ theta - y) ** 2), rel=1e-8)
+    assert np.all(np.diff(curve) < 0)
+
+
+def test_min_norm_fit_loss_with_more_data_than_features_is_ols():
+    rng = np.random.default_rng(4)
+    F, w = rng.standard_normal((50, 5)), rng.standard_normal(5)
+    assert sr.min_norm_fit_loss(F, F @ w, F, F @ w) == pytest.approx(0.0, abs=1e-20)
+    # fewer points than features: the interpolant is exact on the training points
+    Ft, yt = rng.standard_normal((3, 8)), rng.standard_normal(3)
+    theta = np.linalg.lstsq(Ft, yt, rcond=None)[0]
+    assert sr.min_norm_fit_loss(Ft, yt, Ft, yt) == pytest.approx(0.0, abs=1e-20)
+    assert np.allclose(theta, np.linalg.pinv(Ft) @ yt)
+
+
+def test_relu_teacher_targets_chunking():
+    from repro.gp.random_features import draw_feature_map
+    rng = np.random.default_rng(5)
+    fmap = draw_feature_map(rng, "relu", 5, 64)
+    X, a = rng.standard_normal((37, 5)), rng.standard_normal(64)
+    full = fmap.raw(X) @ a / 8.0
+    assert np.allclose(sr.relu_teacher_targets(fmap, a, X, chunk=10), full)
+
+
+def test_rf_excess_control_variate_removes_the_first_order_term():
+    rng = np.random.default_rng(6)
+    A = rng.standard_normal((30, 4))
+    K = A @ A.T + 0.5 * np.eye(30)
+    tr, te = np.arange(5), np.arange(5, 30)
+    y = rng.standard_normal(30)
+    args = (K[np.ix_(tr, tr)], K[np.ix_(te, tr)])
+    assert sr.rf_excess_control_variate(*args, *args, y[tr], y[te]) == pytest.approx(0.0, abs=1e-12)
+    E = rng.standard_normal((30, 30))
+    E = E + E.T
+    small = [sr.rf_excess_control_variate(*args, (K + h * E)[np.ix_(tr, tr)], (K + h * E)[np.ix_(te, tr)],
+                                          y[tr], y[te]) for h in (1e-3, 2e-3)]
+    assert abs(small[1] / small[0]) == pytest.approx(4.0, rel=0.05)   # second order in the perturbation
+
+
+def test_rf_excess_control_variate_is_unbiased_for_random_features():
+    from repro.gp.random_features import draw_feature_map
+    rng = np.random.default_rng(7)
+    X = sr.torus_inputs(60, 2, rng)
+    y = np.sin(3 * X[:, 0]) + X[:, 1]
+    tr, te = np.arange(6), np.arange(6, 60)
+    from repro.gp.random_features import relu_kernel
+    K = relu_kernel(X, X)
+    plain, cv = [], []
+    for _ in range(400):
+        F = draw_feature_map(rng, "relu", X.shape[1], 64)(X)
+        Kp = F @ F.T
+        a = (K[np.ix_(tr, tr)], K[np.ix_(te, tr)], Kp[np.ix_(tr, tr)], Kp[np.ix_(te, tr)], y[tr], y[te])
+        cv.append(sr.rf_excess_control_variate(*a))
+        theta = np.linalg.lstsq(F[tr], y[tr], rcond=None)[0]
+        base = K[np.ix_(te, tr)] @ np.linalg.solve(K[np.ix_(tr, tr)], y[tr]) - y[te]
+        plain.append(np.mean((F[te] @ theta - y[te]) ** 2) - np.mean(base ** 2))
+    plain, cv = np.array(plain), np.array(cv)
+    assert np.std(cv) < 0.5 * np.std(plain)                           # much less noisy
+    se = np.sqrt(np.var(plain) / len(plain) + np.var(cv) / len(cv))
+    assert abs(plain.mean() - cv.mean()) < 4 * se                      # same mean

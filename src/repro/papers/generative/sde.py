@@ -163,15 +163,71 @@ def dsm_loss(score_model: ScoreFn, sde: SDE, x0: torch.Tensor, eps: float = 1e-5
         E_t E_z || s(t) score(m x0 + s z, t) + z ||^2,  t ~ U(eps, T), z ~ N(0, I).
 
     Minimised by the true score of p_t. Returns the batch mean, or per-example losses.
+    ``x0`` is (n, d), or (n, K, d) for a :class:`ScoreNetEnsemble` (one time per example and member;
+    per-example losses are then (n, K)).
     """
-    n = x0.shape[0]
-    t = eps + (sde.T - eps) * torch.rand(n, generator=generator, dtype=x0.dtype, device=x0.device)
+    t = eps + (sde.T - eps) * torch.rand(x0.shape[:-1], generator=generator, dtype=x0.dtype, device=x0.device)
     z = torch.randn(x0.shape, generator=generator, dtype=x0.dtype, device=x0.device)
     m, s = sde.marginal(t)
-    m, s = _col(m, x0), _col(s, x0)
+    m, s = m[..., None].to(x0.dtype), s[..., None].to(x0.dtype)
     out = score_model(m * x0 + s * z, t)
-    per = ((s * out + z) ** 2).sum(1)
+    per = ((s * out + z) ** 2).sum(-1)
     return per.mean() if reduce else per
+
+
+class ScoreNetEnsemble(nn.Module):
+    """K independent :class:`ScoreNet` s of one architecture, trained in one batched pass.
+
+    Member k has its own initialisation (PyTorch's default, drawn member by member), its own
+    training data and its own noise draws: ``forward(x, t)`` takes x of shape (n, K, d) (column k
+    is member k's mini-batch) and t of shape (n, K), and returns (n, K, d). Adam and the weight
+    EMA act element-wise, and the DSM loss summed over members gives each member exactly the
+    gradient of its own loss, so training the ensemble is K independent training runs that share
+    the Python overhead of one. ``member(k)`` returns member k as a standalone :class:`ScoreNet`.
+    """
+
+    def __init__(self, sde: SDE, n_members: int, dim: int = 2, hidden=(128, 128, 128), n_freq: int = 4,
+                 data_std: float = 1.0):
+        super().__init__()
+        if n_members < 1:
+            raise ValueError(f"n_members={n_members}; need at least 1")
+        self.sde, self.dim, self.hidden, self.n_freq, self.data_std = sde, dim, tuple(hidden), n_freq, data_std
+        members = [ScoreNet(sde, dim, hidden, n_freq, "silu", data_std) for _ in range(n_members)]
+        self.register_buffer("freqs", members[0].freqs.clone())
+        linears = [[m for m in net.net if isinstance(m, nn.Linear)] for net in members]
+        self.weights = nn.ParameterList(nn.Parameter(torch.stack([ls[i].weight.detach() for ls in linears]))
+                                        for i in range(len(linears[0])))
+        self.biases = nn.ParameterList(nn.Parameter(torch.stack([ls[i].bias.detach() for ls in linears]))
+                                       for i in range(len(linears[0])))
+
+    @property
+    def n_members(self) -> int:
+        return self.weights[0].shape[0]
+
+    def forward(self, x: torch.Tensor, t) -> torch.Tensor:
+        t = torch.as_tensor(t, dtype=x.dtype, device=x.device)
+        t = t.expand(x.shape[:-1]) if t.dim() == 0 else t
+        a = t[..., None] * self.freqs.to(x.dtype)
+        m, s = self.sde.marginal(t)
+        m, s = m[..., None].to(x.dtype), s[..., None].to(x.dtype)
+        c_in = torch.rsqrt(m ** 2 * self.data_std ** 2 + s ** 2)
+        h = torch.cat([c_in * x, torch.sin(a), torch.cos(a)], -1).transpose(0, 1)  # (K, n, in)
+        last = len(self.weights) - 1
+        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+            h = torch.baddbmm(b[:, None, :], h, w.transpose(1, 2))
+            if i < last:
+                h = nn.functional.silu(h)
+        return h.transpose(0, 1) / s
+
+    def member(self, k: int) -> ScoreNet:
+        """Member k as a standalone :class:`ScoreNet` (a copy of its weights)."""
+        net = ScoreNet(self.sde, self.dim, self.hidden, self.n_freq, "silu", self.data_std)
+        linears = [m for m in net.net if isinstance(m, nn.Linear)]
+        with torch.no_grad():
+            for lin, w, b in zip(linears, self.weights, self.biases):
+                lin.weight.copy_(w[k])
+                lin.bias.copy_(b[k])
+        return net.to(self.freqs.device)
 
 
 class DSMObjective(nn.Module):
@@ -320,3 +376,96 @@ def pf_ode_log_likelihood(sde: SDE, score_fn: ScoreFn, x: torch.Tensor, n_steps:
     x_T, integral = _ode_solve(rhs, (x.detach().clone(), torch.zeros(x.shape[0], dtype=x.dtype, device=x.device)),
                                eps, sde.T, n_steps, method)
     return sde.prior_log_prob(x_T) + integral, x_T
+
+
+# ---------------------------------------------------------------- independent training runs
+def train_score_ensemble(sde: SDE, x_train: torch.Tensor, hidden=(128, 128, 128),
+                         schedule=((100, 2e-3), (50, 5e-4)), batch_size: int = 256,
+                         ema_decay: float = 0.999, generator=None, device="cpu", eps: float = 1e-5):
+    """Train K independent score networks by denoising score matching, one per data set.
+
+    ``x_train`` is (n, K, d): column k is the training set of member k. Members are initialised
+    from PyTorch's global generator (seed it first); ``generator`` shuffles the mini-batches;
+    (t, z) are drawn afresh for every mini-batch. ``schedule`` lists (epochs, learning rate) stages
+    of Adam. Every step goes through :func:`repro.nn.training.train`; the weights are averaged
+    with an EMA of decay ``ema_decay`` (the authors' VE setting). Returns the EMA ensemble in
+    evaluation mode and the mean loss per epoch (summed over members).
+    """
+    from repro.nn.training import ema_model, train
+
+    if x_train.dim() != 3:
+        raise ValueError(f"x_train has shape {tuple(x_train.shape)}; expected (n, K, d)")
+    n, K, d = x_train.shape
+    net = ScoreNetEnsemble(sde, K, d, hidden).to(device)
+    objective = DSMObjective(net, sde, eps)
+    ema = ema_model(net, ema_decay)
+    X = x_train.float().to(device)
+    history = []
+    for epochs, lr in schedule:
+        history += train(objective, lambda losses, _: losses.mean(0).sum(), X, torch.zeros(n, device=device),
+                         epochs=epochs, batch_size=batch_size, lr=lr, generator=generator,
+                         desc=f"DSM x{K} lr={lr:g}", after_step=lambda: ema.update_parameters(net))
+    return ema.module.eval(), history
+
+
+# ---------------------------------------------------------------- sample quality
+def _gauss_kernel_mean(diff: torch.Tensor, cov: torch.Tensor, bandwidth: float) -> torch.Tensor:
+    """E exp(-|u|^2 / (2 h^2)) for u ~ N(diff, cov): h^d det(cov + h^2 I)^(-1/2) exp(-diff' A^-1 diff / 2)."""
+    d = diff.shape[-1]
+    a = cov + bandwidth ** 2 * torch.eye(d, dtype=cov.dtype)
+    sol = torch.linalg.solve(a, diff.unsqueeze(-1)).squeeze(-1)
+    return bandwidth ** d * torch.exp(-0.5 * (diff * sol).sum(-1)) / torch.sqrt(torch.linalg.det(a))
+
+
+def mmd2_to_mixture(x, mixture, bandwidth: float) -> float:
+    """Unbiased squared MMD between samples ``x`` (n, d) and a Gaussian mixture, RBF kernel.
+
+    With k(x, y) = exp(-|x - y|^2 / (2 h^2)), the expectations over the mixture are Gaussian
+    integrals in closed form, so only the samples' own term is estimated:
+
+        MMD^2 = mean_{i != j} k(x_i, x_j) - 2 mean_i E_p k(x_i, Y) + E_{p x p} k(Y, Y').
+
+    It estimates the same quantity as :func:`repro.stats.metrics.mmd2_rbf` against data drawn from
+    the mixture, without the noise of a finite reference sample. ``mixture`` has ``weights`` (K,),
+    ``means`` (K, d) and ``covs`` (K, d, d) (e.g. :class:`repro.data.toy2d.GaussianMixture`).
+    """
+    x = torch.as_tensor(x, dtype=torch.float64).cpu()
+    n = x.shape[0]
+    if n < 2:
+        raise ValueError("need at least 2 samples")
+    w = torch.as_tensor(mixture.weights, dtype=torch.float64)
+    mu = torch.as_tensor(mixture.means, dtype=torch.float64)
+    cov = torch.as_tensor(mixture.covs, dtype=torch.float64)
+    sq = (x ** 2).sum(1)
+    d2 = (sq[:, None] + sq[None, :] - 2 * x @ x.T).clamp_min(0)
+    kxx = torch.exp(-d2 / (2 * bandwidth ** 2))
+    self_term = (kxx.sum() - kxx.diagonal().sum()) / (n * (n - 1))
+    cross = (w * _gauss_kernel_mean(x[:, None, :] - mu[None], cov[None], bandwidth)).sum(1).mean()
+    pp = (w[:, None] * w[None, :] * _gauss_kernel_mean(mu[:, None] - mu[None], cov[:, None] + cov[None],
+                                                        bandwidth)).sum()
+    return float(self_term - 2 * cross + pp)
+
+
+def mmd2_null_sd(mixture, bandwidth: float, n: int, generator=None, n_mc: int = 20_000) -> float:
+    """Standard deviation of :func:`mmd2_to_mixture` for ``n`` exact samples of the mixture.
+
+    Under the null the statistic is a degenerate U-statistic with the centred kernel
+    h(x, x') = k(x, x') - mu(x) - mu(x') + mu_bar (mu(x) = E_p k(x, Y), mu_bar = E k(Y, Y')), so
+    its variance is 2 E[h(X, X')^2] / (n (n - 1)) with E h^2 = E k(X, X')^2 - 2 E mu(X)^2 + mu_bar^2.
+    E k^2 and mu_bar are Gaussian integrals in closed form (k^2 is the RBF kernel of bandwidth
+    h / sqrt 2); E mu(X)^2 is a Monte Carlo mean over ``n_mc`` samples drawn with ``generator``.
+    """
+    w = torch.as_tensor(mixture.weights, dtype=torch.float64)
+    mu = torch.as_tensor(mixture.means, dtype=torch.float64)
+    cov = torch.as_tensor(mixture.covs, dtype=torch.float64)
+
+    def pair_mean(h):  # E k_h(Y, Y') over independent draws of the mixture
+        return float((w[:, None] * w[None, :] * _gauss_kernel_mean(mu[:, None] - mu[None], cov[:, None] + cov[None],
+                                                                   h)).sum())
+
+    ek2 = pair_mean(bandwidth / math.sqrt(2))  # k(x, y)^2 is the RBF kernel of bandwidth h / sqrt 2
+    mu_bar = pair_mean(bandwidth)
+    y = mixture.sample(n_mc, generator)
+    mux = (w * _gauss_kernel_mean(y[:, None, :] - mu[None], cov[None], bandwidth)).sum(1)
+    eh2 = ek2 - 2 * float((mux ** 2).mean()) + mu_bar ** 2
+    return math.sqrt(max(eh2, 0.0) * 2 / (n * (n - 1)))

@@ -21,10 +21,12 @@ from repro.gp.regression import _chol
 
 
 def unit_nngp(X1, X2, depth: int, sw2: float = 2.0, sb2: float = 0.0):
-    """ReLU NNGP of an MLP whose readout weights have unit variance (``nngp / sw2`` before the
-    readout bias), i.e. ``E[phi(h(x)) phi(h(x'))]`` of the last hidden layer."""
-    k, _ = nngp_ntk(X1, X2, depth, "relu", sw2=sw2, sb2=0.0)
-    return k / sw2
+    """ReLU NNGP of an MLP whose readout weights have unit variance and no readout bias, i.e.
+    ``E[phi(h(x)) phi(h(x'))]`` of the last hidden layer; ``sw2`` and ``sb2`` are the weight and
+    bias variances of the hidden layers. :func:`repro.gp.nn_kernels.nngp_ntk` returns the output
+    kernel ``sw2 E[phi phi] + sb2``, so the readout's bias is removed and its weight variance divided out."""
+    k, _ = nngp_ntk(X1, X2, depth, "relu", sw2=sw2, sb2=sb2)
+    return (k - sb2) / sw2
 
 
 def sample_mlp_outputs(x: np.ndarray, width: int, n_samples: int, a: float, b: float,

@@ -167,3 +167,59 @@ def spectrum_exponent(eigvals, lo: int, hi: int) -> float:
     if sel.sum() < 3 or np.any(ev[sel] <= 0):
         raise ValueError("need at least 3 positive eigenvalues in [lo, hi]")
     return fit_power_law(i[sel], ev[sel])[1] - 1.0
+
+
+# ---- nonlinear random-feature teacher-student on a manifold ------------------------------------
+# The population is the uniform distribution over a fixed pool of ``M`` points on the torus, so
+# every loss below is exact (evaluated on the whole pool) and the ``D -> inf`` limit of a
+# ``P``-feature student is the least-squares fit on the whole pool. Training sets are drawn from the
+# pool *with replacement* (i.i.d. from that population; no finite-population correction).
+
+def relu_teacher_targets(fmap, coef: np.ndarray, X: np.ndarray, chunk: int = 2048) -> np.ndarray:
+    """``y = (1/sqrt(width)) sum_j coef_j h_j(x)`` of a random ReLU network, evaluated in row chunks."""
+    out = [fmap.raw(X[i:i + chunk]) @ coef for i in range(0, len(X), chunk)]
+    return np.concatenate(out) / np.sqrt(fmap.width)
+
+
+def rf_feature_limit_curve(F: np.ndarray, y: np.ndarray, sizes, jitter: float = 1e-10) -> np.ndarray:
+    """``L(D = inf, P)``: population MSE of the best model on the first ``P`` columns of ``F``.
+
+    ``F`` (``M x P_max``) are the student's features on the whole population pool and ``y`` the
+    targets there; the optimum is least squares on the pool, whose loss is
+    ``(y.y - b_P . G_P^-1 b_P) / M`` with ``G = F^T F``, ``b = F^T y``.
+    """
+    F, y = np.asarray(F, np.float64), np.asarray(y, np.float64)
+    G, b = F.T @ F, F.T @ y
+    out = []
+    for P in sizes:
+        Gp = G[:P, :P]
+        c = cho_factor(Gp + jitter * np.trace(Gp) / P * np.eye(P), lower=True)
+        out.append(max(float(y @ y - b[:P] @ cho_solve(c, b[:P])), 0.0) / len(y))
+    return np.asarray(out)
+
+
+def min_norm_fit_loss(F_train: np.ndarray, y_train: np.ndarray, F_pop: np.ndarray, y_pop: np.ndarray) -> float:
+    """Population MSE of the minimum-norm least-squares fit of ``y_train`` on features ``F_train``."""
+    theta = np.linalg.lstsq(F_train, y_train, rcond=None)[0]
+    return float(np.mean((F_pop @ theta - y_pop) ** 2))
+
+
+def rf_excess_control_variate(K_tr: np.ndarray, K_te: np.ndarray, Kp_tr: np.ndarray, Kp_te: np.ndarray,
+                              y_tr: np.ndarray, y_te: np.ndarray) -> float:
+    """An unbiased, low-variance estimate of ``E_features[L(D, P)] - L(D, inf)`` from one feature draw.
+
+    The ridgeless ``P``-feature student is kernel interpolation with its empirical kernel ``Kp``
+    (train-train ``Kp_tr``, test-train ``Kp_te``), whose mean over feature draws is the limiting
+    kernel ``K``. The loss difference ``L(Kp) - L(K)`` has a first-order term linear in
+    ``Kp - K``, of mean zero but of size ``1/sqrt(P)``, which hides the ``1/P`` mean; it is
+    subtracted exactly (a control variate), leaving the second-order part.
+    """
+    a = np.linalg.solve(K_tr, y_tr)
+    r = K_te @ a - y_te
+    n = len(y_te)
+    loss_k = float(r @ r) / n
+    rp = Kp_te @ np.linalg.solve(Kp_tr, y_tr) - y_te
+    loss_p = float(rp @ rp) / n
+    dK_tr, dK_te = Kp_tr - K_tr, Kp_te - K_te
+    dpred = dK_te @ a - K_te @ np.linalg.solve(K_tr, dK_tr @ a)
+    return loss_p - loss_k - 2.0 * float(r @ dpred) / n
