@@ -390,7 +390,7 @@ plt.show()
 lam_all = np.concatenate([lam_c, lam_n])
 print(f"median lambda*: correct labels {np.median(lam_c):.2f}, flipped labels {np.median(lam_n):.2f} "
       f"(range {lam_all.min():.2f}-{lam_all.max():.2f})")
-glue("lam_spread", 100 * (1 - lam_all.min() / 10.0), display=False)
+glue("lam_spread", float(100 * (1 - lam_all.min() / 10.0)), display=False)
 
 # %% [markdown]
 # ## Claims
