@@ -18,7 +18,7 @@ LEGACY = {
     "losses": {"compress_feat_noisy_labels", "lsa_web_noise", "msssim_loss",
                "multi_sample_dropout", "rcal_noisy_longtail"},
     "kernels": {"bnn_surrogates_bo", "functional_bayes_tucker", "generative_kernel_cl",
-                "gp_functional_prior_bnn", "gp_high_freq_pde", "kde_high_dimensions",
+                "gp_functional_prior_bnn", "kde_high_dimensions",
                 "niw_meta_learning", "pfn_bayesian_transformer", "scalable_nn_kernels",
                 "ssvi_sparse_bnn", "wide_cnn_kernel_locality"},
 }
