@@ -36,8 +36,8 @@ def test_every_chapter_part_and_status_page_exists(site):
         assert 'class="bibtex-citation" id="id1">[]' not in text, f"{page} has an unresolved citation"
     for key in catalog.parts():
         assert (site / "book" / key / "index.html").exists()
-    status = html.unescape((site / "book" / "status.html").read_text())
-    missing = [p.slug for p in catalog.papers() if re.findall(r"[A-Za-z]{5,}", p.title)[0] not in status]
+    status_html = html.unescape((site / "book" / "status.html").read_text())
+    missing = [p.slug for p in catalog.papers() if re.findall(r"[A-Za-z]{5,}", p.title)[0] not in status_html]
     assert not missing, f"papers missing from the status page: {missing}"
 
 
